@@ -1,0 +1,40 @@
+/**
+ * The edge's only backend: tfjs-backend-wasm with SIMD. Its `.wasm` files are
+ * located relative to the installed package (import.meta.resolve), which
+ * holds in a local clone, under `deno compile` and on Deno Deploy. There is
+ * no fallback: if wasm cannot start, the server does not start.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+
+/** What runs the generator; reported by /healthz. */
+export interface BackendInfo {
+  backend: string;
+  simd: boolean;
+  threads: boolean;
+}
+
+let ready: Promise<BackendInfo> | undefined;
+
+/** Starts the wasm backend once; throws if it is not wasm afterwards. */
+export function initWasm(): Promise<BackendInfo> {
+  ready ??= (async () => {
+    tf.enableProdMode();
+    setWasmPaths(new URL(".", import.meta.resolve("@tensorflow/tfjs-backend-wasm")).href);
+    const ok = await tf.setBackend("wasm");
+    await tf.ready();
+    if (!ok || tf.getBackend() !== "wasm") {
+      throw new Error(
+        `edge: the wasm backend failed to start (active backend: ${tf.getBackend()}); refusing to fall back`,
+      );
+    }
+    return {
+      backend: "wasm",
+      simd: Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")),
+      threads: Boolean(await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT")),
+    };
+  })();
+  return ready;
+}

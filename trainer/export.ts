@@ -1,0 +1,111 @@
+/**
+ * Export: the trained generator as the edge artifact (shared/artifact.ts),
+ * with a fidelity report of the quantized weights against float32.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import {
+  type ArtifactFiles,
+  decodeArtifact,
+  encodeArtifact,
+} from "@gan-edge/shared/artifact";
+import { latents } from "@gan-edge/shared/prng";
+import {
+  FORMAT_VERSION,
+  type GanMetadata,
+  type Quantization,
+} from "@gan-edge/shared/schema";
+
+/** The float32 artifacts of a model, as its save handler receives them. */
+export async function modelArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler((artifacts) => {
+    saved = artifacts;
+    return Promise.resolve({
+      modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" },
+    });
+  }));
+  return saved!;
+}
+
+/** How far the quantized generator's outputs are from float32's. */
+export interface Fidelity {
+  maxAbsDiff: number;
+  meanAbsDiff: number;
+  latents: number;
+}
+
+/**
+ * Compares `generator` with the artifact's quantized weights on `count`
+ * fixed latents (seed 0).
+ */
+export async function measureFidelity(
+  generator: tf.LayersModel,
+  files: ArtifactFiles,
+  count = 256,
+): Promise<Fidelity> {
+  const decoded = await decodeArtifact(files.get("model.json")!, (p) => Promise.resolve(files.get(p)!));
+  const quantized = await tf.loadLayersModel(tf.io.fromMemory(decoded.modelArtifacts));
+  const { dim, distribution } = decoded.metadata.latent;
+  const z = tf.tensor2d(latents(0, count, dim, distribution), [count, dim]);
+  const diff = tf.tidy(() =>
+    tf.abs(tf.sub(generator.predict(z) as tf.Tensor, quantized.predict(z) as tf.Tensor))
+  );
+  const [max, mean] = await Promise.all([tf.max(diff).data(), tf.mean(diff).data()]);
+  tf.dispose([z, diff]);
+  quantized.dispose();
+  return { maxAbsDiff: max[0], meanAbsDiff: mean[0], latents: count };
+}
+
+/**
+ * Writes `files` into `dir` so that `dir` is either the old artifact or the
+ * complete new one: files go to a sibling temporary folder, are fsynced, and
+ * the folder is renamed into place.
+ */
+export async function writeArtifactDir(files: ArtifactFiles, dir: string): Promise<void> {
+  const tmp = `${dir}.tmp-${crypto.randomUUID()}`;
+  const old = `${dir}.old-${crypto.randomUUID()}`;
+  await Deno.mkdir(tmp, { recursive: true });
+  try {
+    for (const [name, bytes] of files) {
+      using file = await Deno.open(`${tmp}/${name}`, { write: true, createNew: true });
+      let written = 0;
+      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+      await file.sync();
+    }
+    let hadOld = false;
+    try {
+      await Deno.rename(dir, old);
+      hadOld = true;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    await Deno.rename(tmp, dir);
+    if (hadOld) await Deno.remove(old, { recursive: true });
+  } catch (e) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw e;
+  }
+}
+
+/** Everything in the metadata but what encoding fills in. */
+export type ExportMetadata = Omit<GanMetadata, "shards" | "quantization" | "formatVersion">;
+
+/** Encodes, writes and checks the generator artifact; returns its report. */
+export async function exportGenerator(
+  generator: tf.LayersModel,
+  metadata: ExportMetadata,
+  quantization: Quantization,
+  dir: string,
+): Promise<{ bytes: number; fidelity: Fidelity }> {
+  const files = await encodeArtifact(
+    await modelArtifacts(generator),
+    { formatVersion: FORMAT_VERSION, ...metadata },
+    quantization,
+  );
+  const fidelity = await measureFidelity(generator, files);
+  await writeArtifactDir(files, dir);
+  const bytes = [...files.values()].reduce((n, b) => n + b.length, 0);
+  return { bytes, fidelity };
+}
