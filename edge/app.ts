@@ -5,7 +5,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { problemResponse, ProblemError } from "./problem.ts";
+import { ProblemError, problemResponse } from "./problem.ts";
 import type { Sampler } from "./sampler.ts";
 import { sampleRoutes } from "./routes/sample.ts";
 import { metaRoutes } from "./routes/meta.ts";
@@ -16,12 +16,22 @@ export function createApp(sampler: Sampler): Hono {
   app.route("/v1/sample", sampleRoutes(sampler));
   app.route("/", metaRoutes(sampler));
   app.notFound((c) =>
-    problemResponse(c, new ProblemError(404, "Not found", `no route for ${c.req.method} ${c.req.path}`))
+    problemResponse(
+      c,
+      new ProblemError(
+        404,
+        "Not found",
+        `no route for ${c.req.method} ${c.req.path}`,
+      ),
+    )
   );
   app.onError((error, c) => {
     if (error instanceof ProblemError) return problemResponse(c, error);
     console.error(error);
-    return problemResponse(c, new ProblemError(500, "Internal error", "the server failed; see its log"));
+    return problemResponse(
+      c,
+      new ProblemError(500, "Internal error", "the server failed; see its log"),
+    );
   });
   return app;
 }

@@ -22,7 +22,9 @@ let ready: Promise<BackendInfo> | undefined;
 export function initWasm(): Promise<BackendInfo> {
   ready ??= (async () => {
     tf.enableProdMode();
-    setWasmPaths(new URL(".", import.meta.resolve("@tensorflow/tfjs-backend-wasm")).href);
+    setWasmPaths(
+      new URL(".", import.meta.resolve("@tensorflow/tfjs-backend-wasm")).href,
+    );
     const ok = await tf.setBackend("wasm");
     await tf.ready();
     if (!ok || tf.getBackend() !== "wasm") {

@@ -7,7 +7,9 @@
 import { fileURLToPath } from "node:url";
 
 /** The model shipped with the repository. */
-export const DEFAULT_MODEL_DIR = fileURLToPath(new URL("./models/ring8", import.meta.url));
+export const DEFAULT_MODEL_DIR = fileURLToPath(
+  new URL("./models/ring8", import.meta.url),
+);
 
 /** The model folder to serve, from `MODEL_DIR` or the default. */
 export function modelDirFromEnv(): string {

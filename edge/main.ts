@@ -10,8 +10,14 @@ import { loadSampler } from "./sampler.ts";
 
 const sampler = await loadSampler(modelDirFromEnv());
 console.log(
-  `gan-edge: model ${sampler.hash.slice(0, 12)} (${sampler.metadata.training.dataset}, ` +
-    `${sampler.metadata.quantization}) on ${sampler.backend.backend}, SIMD ${sampler.backend.simd ? "on" : "off"}`,
+  `gan-edge: model ${
+    sampler.hash.slice(0, 12)
+  } (${sampler.metadata.training.dataset}, ` +
+    `${sampler.metadata.quantization}) on ${sampler.backend.backend}, SIMD ${
+      sampler.backend.simd ? "on" : "off"
+    }`,
 );
 
-export default { fetch: createApp(sampler).fetch } satisfies Deno.ServeDefaultExport;
+export default {
+  fetch: createApp(sampler).fetch,
+} satisfies Deno.ServeDefaultExport;

@@ -35,7 +35,9 @@ export async function loadSampler(dir: string): Promise<Sampler> {
     try {
       return await Deno.readFile(`${dir}/${name}`);
     } catch (e) {
-      throw new ModelLoadError(`${dir}/${name}: cannot read (${(e as Error).message})`);
+      throw new ModelLoadError(
+        `${dir}/${name}: cannot read (${(e as Error).message})`,
+      );
     }
   };
   let decoded;
@@ -45,20 +47,26 @@ export async function loadSampler(dir: string): Promise<Sampler> {
     if (e instanceof ModelLoadError) throw e;
     throw new ModelLoadError(`${dir}: ${(e as Error).message}`);
   }
-  const model = await tfl.loadLayersModel(tf.io.fromMemory(decoded.modelArtifacts));
+  const model = await tfl.loadLayersModel(
+    tf.io.fromMemory(decoded.modelArtifacts),
+  );
   const { metadata } = decoded;
   const dim = metadata.latent.dim;
   const shape = sampleShape(metadata.output);
   const expectedOut = [null, ...shape].join(",");
-  const actualOut = (model.outputs[0].shape).join(",");
+  const actualOut = model.outputs[0].shape.join(",");
   if (model.inputs[0].shape[1] !== dim || actualOut !== expectedOut) {
     throw new ModelLoadError(
-      `${dir}: the network's shapes (input ${model.inputs[0].shape}, output ${actualOut}) ` +
+      `${dir}: the network's shapes (input ${
+        model.inputs[0].shape
+      }, output ${actualOut}) ` +
         `do not match its metadata (latent.dim ${dim}, output ${expectedOut})`,
     );
   }
   const generate = async (z: Float32Array, n: number) => {
-    const out = tf.tidy(() => model.predict(tf.tensor2d(z, [n, dim])) as tf.Tensor);
+    const out = tf.tidy(() =>
+      model.predict(tf.tensor2d(z, [n, dim])) as tf.Tensor
+    );
     try {
       return await out.data() as Float32Array;
     } finally {
@@ -66,5 +74,11 @@ export async function loadSampler(dir: string): Promise<Sampler> {
     }
   };
   await generate(new Float32Array(dim), 1); // warm-up: compile kernels once
-  return { metadata, hash: decoded.hash, backend, sampleShape: shape, generate };
+  return {
+    metadata,
+    hash: decoded.hash,
+    backend,
+    sampleShape: shape,
+    generate,
+  };
 }

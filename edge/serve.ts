@@ -26,7 +26,9 @@ export function parseServeArgs(args: string[]) {
   const portText = values.port ?? Deno.env.get("PORT") ?? "8000";
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) {
-    throw new Error(`--port: expected an integer in [0, 65535], got "${portText}"`);
+    throw new Error(
+      `--port: expected an integer in [0, 65535], got "${portText}"`,
+    );
   }
   return {
     model: values.model ?? modelDirFromEnv(),
@@ -64,8 +66,12 @@ if (import.meta.main) {
       const host = hostname === "0.0.0.0" ? "localhost" : hostname;
       console.log(
         `gan-edge: serving ${options.model} (${sampler.metadata.training.dataset}, ` +
-          `model ${sampler.hash.slice(0, 12)}) on ${sampler.backend.backend}, ` +
-          `SIMD ${sampler.backend.simd ? "on" : "off"}\nListening on http://${host}:${port}/`,
+          `model ${
+            sampler.hash.slice(0, 12)
+          }) on ${sampler.backend.backend}, ` +
+          `SIMD ${
+            sampler.backend.simd ? "on" : "off"
+          }\nListening on http://${host}:${port}/`,
       );
     },
   }, app.fetch);

@@ -25,7 +25,9 @@ export function validQuery<S extends z.ZodObject>(schema: S) {
       const names = issue.keys.join(", ");
       throw badParam(
         issue.keys[0],
-        `unknown parameter${issue.keys.length > 1 ? "s" : ""} ${names}; allowed: ${allowed.join(", ")}`,
+        `unknown parameter${
+          issue.keys.length > 1 ? "s" : ""
+        } ${names}; allowed: ${allowed.join(", ")}`,
       );
     }
     throw badParam(issue.path.map(String).join("."), issue.message);

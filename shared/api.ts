@@ -11,16 +11,21 @@ import { MAX_SEED } from "./prng.ts";
 export const MAX_SAMPLES = 64;
 
 const decimal = (what: string) =>
-  z.string().regex(/^\d{1,10}$/, { error: `expected ${what}` }).transform(Number);
+  z.string().regex(/^\d{1,10}$/, { error: `expected ${what}` }).transform(
+    Number,
+  );
 
 /** `GET /v1/sample` query parameters (all strings on the wire). */
 export const SampleQuerySchema = z.object({
   seed: decimal(`an integer in [0, ${MAX_SEED}]`).refine((v) => v <= MAX_SEED, {
     error: `expected an integer in [0, ${MAX_SEED}]`,
   }).optional(),
-  n: decimal(`an integer in [1, ${MAX_SAMPLES}]`).refine((v) => v >= 1 && v <= MAX_SAMPLES, {
-    error: `expected an integer in [1, ${MAX_SAMPLES}]`,
-  }).optional().default(1),
+  n: decimal(`an integer in [1, ${MAX_SAMPLES}]`).refine(
+    (v) => v >= 1 && v <= MAX_SAMPLES,
+    {
+      error: `expected an integer in [1, ${MAX_SAMPLES}]`,
+    },
+  ).optional().default(1),
   format: z.enum(["json"], { error: 'expected "json"' }).optional(),
 }).strict();
 export type SampleQuery = z.infer<typeof SampleQuerySchema>;

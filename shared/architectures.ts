@@ -74,15 +74,23 @@ export function buildDiscriminator(spec: ArchitectureSpec): tfl.LayersModel {
     ? tfl.layers.flatten().apply(x) as tfl.SymbolicTensor
     : x;
   spec.discriminatorHidden.forEach((units, i) => {
-    h = tfl.layers.dense({ units, name: `d_dense${i}` }).apply(h) as tfl.SymbolicTensor;
+    h = tfl.layers.dense({ units, name: `d_dense${i}` }).apply(
+      h,
+    ) as tfl.SymbolicTensor;
     h = tfl.layers.leakyReLU({
       alpha: 0.2,
-      name: i === spec.discriminatorHidden.length - 1 ? "d_features" : `d_act${i}`,
+      name: i === spec.discriminatorHidden.length - 1
+        ? "d_features"
+        : `d_act${i}`,
     }).apply(h) as tfl.SymbolicTensor;
     if (spec.dropout > 0) {
-      h = tfl.layers.dropout({ rate: spec.dropout }).apply(h) as tfl.SymbolicTensor;
+      h = tfl.layers.dropout({ rate: spec.dropout }).apply(
+        h,
+      ) as tfl.SymbolicTensor;
     }
   });
-  const logit = tfl.layers.dense({ units: 1, name: "d_logit" }).apply(h) as tfl.SymbolicTensor;
+  const logit = tfl.layers.dense({ units: 1, name: "d_logit" }).apply(
+    h,
+  ) as tfl.SymbolicTensor;
   return tfl.model({ inputs: x, outputs: logit, name: "discriminator" });
 }

@@ -29,7 +29,10 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
     "SHA-256",
     bytes as Uint8Array<ArrayBuffer>,
   );
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0"))
+  return Array.from(
+    new Uint8Array(digest),
+    (b) => b.toString(16).padStart(2, "0"),
+  )
     .join("");
 }
 
@@ -55,13 +58,17 @@ export async function encodeArtifact(
   quantization: Quantization,
 ): Promise<ArtifactFiles> {
   const specs = model.weightSpecs ?? [];
-  const floats = new Float32Array(weightBytes(model.weightData!).slice().buffer);
+  const floats = new Float32Array(
+    weightBytes(model.weightData!).slice().buffer,
+  );
   const parts: Uint8Array[] = [];
   const weights: WeightSpec[] = [];
   let offset = 0;
   for (const spec of specs) {
     if (spec.dtype !== "float32") {
-      throw new ArtifactError(`weight ${spec.name}: expected float32, got ${spec.dtype}`);
+      throw new ArtifactError(
+        `weight ${spec.name}: expected float32, got ${spec.dtype}`,
+      );
     }
     const size = spec.shape.reduce((a, b) => a * b, 1);
     const q = quantize(floats.subarray(offset, offset + size), quantization);
@@ -117,7 +124,9 @@ export async function decodeArtifact(
   try {
     raw = JSON.parse(new TextDecoder().decode(modelJsonBytes));
   } catch (e) {
-    throw new ArtifactError(`model.json: not valid JSON (${(e as Error).message})`);
+    throw new ArtifactError(
+      `model.json: not valid JSON (${(e as Error).message})`,
+    );
   }
   const modelJson = parseModelJson(raw);
   const metadata = modelJson.userDefinedMetadata;
@@ -148,7 +157,8 @@ export async function decodeArtifact(
     metadata,
     hash,
     modelArtifacts: {
-      modelTopology: modelJson.modelTopology as io.ModelArtifacts["modelTopology"],
+      modelTopology: modelJson
+        .modelTopology as io.ModelArtifacts["modelTopology"],
       weightSpecs: weightSpecs as io.WeightsManifestEntry[],
       weightData: weightData.slice().buffer,
       format: modelJson.format,
@@ -165,12 +175,16 @@ function storedBytes(w: WeightSpec): number {
 
 /** Float32 values of every weight, in manifest order (for fidelity checks). */
 export function dequantizeAll(artifact: DecodedArtifact): Float32Array[] {
-  const data = new Uint8Array(artifact.modelArtifacts.weightData as ArrayBuffer);
+  const data = new Uint8Array(
+    artifact.modelArtifacts.weightData as ArrayBuffer,
+  );
   const out: Float32Array[] = [];
   let offset = 0;
   for (const w of artifact.modelArtifacts.weightSpecs as WeightSpec[]) {
     const n = storedBytes(w);
-    out.push(dequantize(data.subarray(offset, offset + n), w.quantization as never));
+    out.push(
+      dequantize(data.subarray(offset, offset + n), w.quantization as never),
+    );
     offset += n;
   }
   return out;

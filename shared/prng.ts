@@ -153,9 +153,7 @@ export function fillLatents(
   distribution: LatentDistribution,
 ): Float32Array {
   for (let i = 0; i < out.length; i++) {
-    out[i] = distribution === "normal"
-      ? prng.normal()
-      : 2 * prng.uniform() - 1;
+    out[i] = distribution === "normal" ? prng.normal() : 2 * prng.uniform() - 1;
   }
   return out;
 }

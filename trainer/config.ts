@@ -12,7 +12,13 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-export const BACKENDS = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
+export const BACKENDS = [
+  "auto",
+  "tensorflow",
+  "webgpu",
+  "wasm",
+  "cpu",
+] as const;
 export const DATASETS = ["ring8", "grid25"] as const;
 export const QUANTIZATIONS = ["uint8", "float16", "float32"] as const;
 
@@ -32,23 +38,104 @@ const flag = <K extends Kind>(f: Flag<K>) => f;
 
 /** The flags of `deno task train`, in help order. */
 export const FLAGS = {
-  dataset: flag({ kind: "string", default: "ring8", help: "training data", choices: DATASETS }),
-  out: flag({ kind: "string", default: "runs/latest", help: "run folder (model/, log.jsonl, …)" }),
-  steps: flag({ kind: "int", default: 2000, min: 1, help: "generator updates" }),
-  "batch-size": flag({ kind: "int", default: 256, min: 1, help: "samples per batch" }),
-  loss: flag({ kind: "string", default: "ns", help: "objective", choices: LOSSES }),
-  "d-steps": flag({ kind: "int", default: 1, min: 1, help: "D updates per G update (Algorithm 1's k)" }),
-  lr: flag({ kind: "number", default: 1e-3, min: 0, help: "Adam learning rate of G and D" }),
-  beta1: flag({ kind: "number", default: 0.5, min: 0, max: 1, help: "Adam β1" }),
-  beta2: flag({ kind: "number", default: 0.999, min: 0, max: 1, help: "Adam β2" }),
+  dataset: flag({
+    kind: "string",
+    default: "ring8",
+    help: "training data",
+    choices: DATASETS,
+  }),
+  out: flag({
+    kind: "string",
+    default: "runs/latest",
+    help: "run folder (model/, log.jsonl, …)",
+  }),
+  steps: flag({
+    kind: "int",
+    default: 2000,
+    min: 1,
+    help: "generator updates",
+  }),
+  "batch-size": flag({
+    kind: "int",
+    default: 256,
+    min: 1,
+    help: "samples per batch",
+  }),
+  loss: flag({
+    kind: "string",
+    default: "ns",
+    help: "objective",
+    choices: LOSSES,
+  }),
+  "d-steps": flag({
+    kind: "int",
+    default: 1,
+    min: 1,
+    help: "D updates per G update (Algorithm 1's k)",
+  }),
+  lr: flag({
+    kind: "number",
+    default: 1e-3,
+    min: 0,
+    help: "Adam learning rate of G and D",
+  }),
+  beta1: flag({
+    kind: "number",
+    default: 0.5,
+    min: 0,
+    max: 1,
+    help: "Adam β1",
+  }),
+  beta2: flag({
+    kind: "number",
+    default: 0.999,
+    min: 0,
+    max: 1,
+    help: "Adam β2",
+  }),
   "latent-dim": flag({ kind: "int", default: 8, min: 1, help: "length of z" }),
-  "g-hidden": flag({ kind: "ints", default: [128, 128], help: "G's hidden widths, comma list" }),
-  "d-hidden": flag({ kind: "ints", default: [128, 128], help: "D's hidden widths, comma list" }),
-  dropout: flag({ kind: "number", default: 0, min: 0, max: 0.99, help: "dropout rate in D" }),
-  seed: flag({ kind: "int", default: 0, min: 0, max: 0xffffffff, help: "seed of every random draw" }),
-  backend: flag({ kind: "string", default: "cpu", help: "tfjs backend", choices: BACKENDS }),
-  quantize: flag({ kind: "string", default: "float16", help: "exported weight format", choices: QUANTIZATIONS }),
-  "log-every": flag({ kind: "int", default: 100, min: 1, help: "steps between progress lines" }),
+  "g-hidden": flag({
+    kind: "ints",
+    default: [128, 128],
+    help: "G's hidden widths, comma list",
+  }),
+  "d-hidden": flag({
+    kind: "ints",
+    default: [128, 128],
+    help: "D's hidden widths, comma list",
+  }),
+  dropout: flag({
+    kind: "number",
+    default: 0,
+    min: 0,
+    max: 0.99,
+    help: "dropout rate in D",
+  }),
+  seed: flag({
+    kind: "int",
+    default: 0,
+    min: 0,
+    max: 0xffffffff,
+    help: "seed of every random draw",
+  }),
+  backend: flag({
+    kind: "string",
+    default: "auto",
+    help: "tfjs backend",
+    choices: BACKENDS,
+  }),
+  quantize: flag({
+    kind: "string",
+    default: "float16",
+    help: "exported weight format",
+    choices: QUANTIZATIONS,
+  }),
+  "log-every": flag({
+    kind: "int",
+    default: 100,
+    min: 1,
+    help: "steps between progress lines",
+  }),
   help: flag({ kind: "bool", default: false, help: "print this help" }),
 } as const;
 
@@ -60,7 +147,9 @@ export type TrainConfig = { -readonly [K in keyof Flags]: ValueOf<Flags[K]> };
 /** The help text, generated from {@link FLAGS}. */
 export function helpText(): string {
   const lines = Object.entries(FLAGS).map(([name, f]) => {
-    const choices = "choices" in f && f.choices ? ` (${f.choices.join("|")})` : "";
+    const choices = "choices" in f && f.choices
+      ? ` (${f.choices.join("|")})`
+      : "";
     const def = f.kind === "bool" ? "" : ` [default: ${f.default}]`;
     return `  --${name.padEnd(12)} ${f.help}${choices}${def}`;
   });
@@ -77,11 +166,18 @@ function parseValue(name: string, f: Flag, raw: string): unknown {
       f.min !== undefined ? `≥ ${f.min}` : "",
       f.max !== undefined ? `≤ ${f.max}` : "",
     ].filter(Boolean).join(" and ");
-    const expected = `${integer ? "an integer" : "a number"}${bounds ? " " + bounds : ""}`;
-    if (text.trim() === "" || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
+    const expected = `${integer ? "an integer" : "a number"}${
+      bounds ? " " + bounds : ""
+    }`;
+    if (
+      text.trim() === "" || !Number.isFinite(v) ||
+      (integer && !Number.isInteger(v))
+    ) {
       fail(expected);
     }
-    if ((f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max)) fail(expected);
+    if (
+      (f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max)
+    ) fail(expected);
     return v;
   };
   switch (f.kind) {
@@ -93,12 +189,16 @@ function parseValue(name: string, f: Flag, raw: string): unknown {
       const parts = raw.split(",");
       return parts.map((p) => {
         const v = Number(p);
-        if (!Number.isInteger(v) || v < 1) fail("a comma list of positive integers");
+        if (!Number.isInteger(v) || v < 1) {
+          fail("a comma list of positive integers");
+        }
         return v;
       });
     }
     default:
-      if (f.choices && !f.choices.includes(raw)) fail(`one of ${f.choices.join(", ")}`);
+      if (f.choices && !f.choices.includes(raw)) {
+        fail(`one of ${f.choices.join(", ")}`);
+      }
       return raw;
   }
 }
@@ -109,11 +209,18 @@ function parseValue(name: string, f: Flag, raw: string): unknown {
  */
 export function parseConfig(args: string[]): TrainConfig {
   const options = Object.fromEntries(
-    Object.entries(FLAGS).map(([name, f]) => [name, { type: f.kind === "bool" ? "boolean" : "string" }]),
+    Object.entries(FLAGS).map((
+      [name, f],
+    ) => [name, { type: f.kind === "bool" ? "boolean" : "string" }]),
   ) as Record<string, { type: "boolean" | "string" }>;
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args,
+      options,
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (e) {
     throw new ConfigError(`${(e as Error).message}\n\n${helpText()}`);
   }

@@ -18,7 +18,9 @@ import {
 } from "@gan-edge/shared/schema";
 
 /** The float32 artifacts of a model, as its save handler receives them. */
-export async function modelArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+export async function modelArtifacts(
+  model: tf.LayersModel,
+): Promise<tf.io.ModelArtifacts> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(tf.io.withSaveHandler((artifacts) => {
     saved = artifacts;
@@ -45,14 +47,27 @@ export async function measureFidelity(
   files: ArtifactFiles,
   count = 256,
 ): Promise<Fidelity> {
-  const decoded = await decodeArtifact(files.get("model.json")!, (p) => Promise.resolve(files.get(p)!));
-  const quantized = await tf.loadLayersModel(tf.io.fromMemory(decoded.modelArtifacts));
+  const decoded = await decodeArtifact(
+    files.get("model.json")!,
+    (p) => Promise.resolve(files.get(p)!),
+  );
+  const quantized = await tf.loadLayersModel(
+    tf.io.fromMemory(decoded.modelArtifacts),
+  );
   const { dim, distribution } = decoded.metadata.latent;
   const z = tf.tensor2d(latents(0, count, dim, distribution), [count, dim]);
   const diff = tf.tidy(() =>
-    tf.abs(tf.sub(generator.predict(z) as tf.Tensor, quantized.predict(z) as tf.Tensor))
+    tf.abs(
+      tf.sub(
+        generator.predict(z) as tf.Tensor,
+        quantized.predict(z) as tf.Tensor,
+      ),
+    )
   );
-  const [max, mean] = await Promise.all([tf.max(diff).data(), tf.mean(diff).data()]);
+  const [max, mean] = await Promise.all([
+    tf.max(diff).data(),
+    tf.mean(diff).data(),
+  ]);
   tf.dispose([z, diff]);
   quantized.dispose();
   return { maxAbsDiff: max[0], meanAbsDiff: mean[0], latents: count };
@@ -63,15 +78,23 @@ export async function measureFidelity(
  * complete new one: files go to a sibling temporary folder, are fsynced, and
  * the folder is renamed into place.
  */
-export async function writeArtifactDir(files: ArtifactFiles, dir: string): Promise<void> {
+export async function writeArtifactDir(
+  files: ArtifactFiles,
+  dir: string,
+): Promise<void> {
   const tmp = `${dir}.tmp-${crypto.randomUUID()}`;
   const old = `${dir}.old-${crypto.randomUUID()}`;
   await Deno.mkdir(tmp, { recursive: true });
   try {
     for (const [name, bytes] of files) {
-      using file = await Deno.open(`${tmp}/${name}`, { write: true, createNew: true });
+      using file = await Deno.open(`${tmp}/${name}`, {
+        write: true,
+        createNew: true,
+      });
       let written = 0;
-      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+      while (written < bytes.length) {
+        written += await file.write(bytes.subarray(written));
+      }
       await file.sync();
     }
     let hadOld = false;
@@ -90,7 +113,10 @@ export async function writeArtifactDir(files: ArtifactFiles, dir: string): Promi
 }
 
 /** Everything in the metadata but what encoding fills in. */
-export type ExportMetadata = Omit<GanMetadata, "shards" | "quantization" | "formatVersion">;
+export type ExportMetadata = Omit<
+  GanMetadata,
+  "shards" | "quantization" | "formatVersion"
+>;
 
 /** Encodes, writes and checks the generator artifact; returns its report. */
 export async function exportGenerator(
@@ -108,4 +134,43 @@ export async function exportGenerator(
   await writeArtifactDir(files, dir);
   const bytes = [...files.values()].reduce((n, b) => n + b.length, 0);
   return { bytes, fidelity };
+}
+
+/** Where a run keeps its float32 generator, the source of every export. */
+export const GENERATOR_CHECKPOINT = "checkpoints/generator";
+
+/**
+ * Re-exports the run in `runDir`: reads its float32 generator checkpoint and
+ * writes `runDir/model` with `quantization` and the checkpoint's metadata.
+ */
+export async function exportRun(
+  runDir: string,
+  quantization: Quantization,
+): Promise<{ bytes: number; fidelity: Fidelity }> {
+  const source = `${runDir}/${GENERATOR_CHECKPOINT}`;
+  const read = (name: string) => Deno.readFile(`${source}/${name}`);
+  let modelJson: Uint8Array;
+  try {
+    modelJson = await read("model.json");
+  } catch {
+    throw new Error(
+      `${source}/model.json: not found; is ${runDir} a run folder written by deno task train?`,
+    );
+  }
+  const decoded = await decodeArtifact(modelJson, read);
+  const generator = await tf.loadLayersModel(
+    tf.io.fromMemory(decoded.modelArtifacts),
+  );
+  const { shards: _s, quantization: _q, formatVersion: _f, ...metadata } =
+    decoded.metadata;
+  try {
+    return await exportGenerator(
+      generator,
+      metadata,
+      quantization,
+      `${runDir}/model`,
+    );
+  } finally {
+    generator.dispose();
+  }
 }

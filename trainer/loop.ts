@@ -65,7 +65,9 @@ export function specFor(config: TrainConfig, data: DataSource): MlpSpec {
 }
 
 function variablesOf(model: tf.LayersModel): tf.Variable[] {
-  return model.trainableWeights.map((w: tf.LayerVariable) => w.read() as tf.Variable);
+  return model.trainableWeights.map((w: tf.LayerVariable) =>
+    w.read() as tf.Variable
+  );
 }
 
 /** Gradients as the list form that `Optimizer.applyGradients` accepts. */
@@ -109,8 +111,12 @@ export async function train(
   ];
   const latentBuf = new Float32Array(batch * spec.latentDim);
   const nextZ = () =>
-    tf.tensor2d(fillLatents(prng, latentBuf, "normal"), [batch, spec.latentDim]);
-  const nextReal = () => tf.tensor(data.batch(prng, batch), [batch, ...sampleSize]);
+    tf.tensor2d(fillLatents(prng, latentBuf, "normal"), [
+      batch,
+      spec.latentDim,
+    ]);
+  const nextReal = () =>
+    tf.tensor(data.batch(prng, batch), [batch, ...sampleSize]);
   const apply = (m: tf.LayersModel, x: tf.Tensor) =>
     m.apply(x, { training: true }) as tf.Tensor;
 
@@ -143,7 +149,12 @@ export async function train(
       const x = config.loss === "feature-matching" ? nextReal() : undefined;
       const { value: gValue, grads: gGrads } = tf.variableGrads(() => {
         const fake = apply(G, z);
-        if (x) return losses.featureMatchingLoss(apply(features, x), apply(features, fake));
+        if (x) {
+          return losses.featureMatchingLoss(
+            apply(features, x),
+            apply(features, fake),
+          );
+        }
         return generatorLoss(config.loss, apply(D, fake));
       }, gVars);
       const gNorm = globalNorm(gGrads);
@@ -152,11 +163,16 @@ export async function train(
       if (x) x.dispose();
 
       const [dLoss, diag, dNorm] = await Promise.all(dOut.map((t) => t.data()));
-      const [gLoss, gNormValue] = await Promise.all([gValue.data(), gNorm.data()]);
+      const [gLoss, gNormValue] = await Promise.all([
+        gValue.data(),
+        gNorm.data(),
+      ]);
       tf.dispose([...dOut, gValue, gNorm]);
       if (!Number.isFinite(dLoss[0]) || !Number.isFinite(gLoss[0])) {
         throw new DivergenceError(
-          `step ${step}: loss became ${dLoss[0]} (D) / ${gLoss[0]} (G); stopping`,
+          `step ${step}: loss became ${dLoss[0]} (D) / ${
+            gLoss[0]
+          } (G); stopping`,
         );
       }
       const bce = BCE_FAMILY.has(config.loss);
@@ -205,8 +221,13 @@ function discriminatorLoss(
         [n, ...x.shape.slice(1).map(() => 1)],
       );
       const mixed = tf.add(tf.mul(eps, x), tf.mul(tf.sub(1, eps), fake));
-      const grad = tf.grad((m: tf.Tensor) => tf.sum(D.apply(m, { training: true }) as tf.Tensor))(mixed);
-      return tf.add(losses.criticWassersteinLoss(r, f), losses.gradientPenalty(grad, 10));
+      const grad = tf.grad((m: tf.Tensor) =>
+        tf.sum(D.apply(m, { training: true }) as tf.Tensor)
+      )(mixed);
+      return tf.add(
+        losses.criticWassersteinLoss(r, f),
+        losses.gradientPenalty(grad, 10),
+      );
     }
     default:
       return losses.discriminatorBceLoss(r, f);

@@ -63,9 +63,15 @@ export function generatorWassersteinLoss(f: tf.Tensor): tf.Scalar {
  * Gradient penalty λ·E[(‖∇ₓ̂ C(x̂)‖₂ − 1)²] (Gulrajani et al. 2017), from the
  * gradient of the critic at interpolates x̂, one row per sample.
  */
-export function gradientPenalty(gradAtInterpolates: tf.Tensor, lambda: number): tf.Scalar {
+export function gradientPenalty(
+  gradAtInterpolates: tf.Tensor,
+  lambda: number,
+): tf.Scalar {
   return tf.tidy(() => {
-    const flat = tf.reshape(gradAtInterpolates, [gradAtInterpolates.shape[0], -1]);
+    const flat = tf.reshape(gradAtInterpolates, [
+      gradAtInterpolates.shape[0],
+      -1,
+    ]);
     const norms = tf.sqrt(tf.add(tf.sum(tf.square(flat), 1), 1e-12));
     return tf.mul(lambda, mean(tf.square(tf.sub(norms, 1))));
   });
@@ -94,9 +100,14 @@ export function discriminatorHingeLoss(r: tf.Tensor, f: tf.Tensor): tf.Scalar {
  * Feature matching (Salimans et al. 2016): ‖E f(x) − E f(G(z))‖² over the
  * batch means of D's intermediate features [batch, k].
  */
-export function featureMatchingLoss(realFeatures: tf.Tensor, fakeFeatures: tf.Tensor): tf.Scalar {
+export function featureMatchingLoss(
+  realFeatures: tf.Tensor,
+  fakeFeatures: tf.Tensor,
+): tf.Scalar {
   return tf.tidy(() =>
-    tf.sum(tf.square(tf.sub(tf.mean(realFeatures, 0), tf.mean(fakeFeatures, 0))))
+    tf.sum(
+      tf.square(tf.sub(tf.mean(realFeatures, 0), tf.mean(fakeFeatures, 0))),
+    )
   );
 }
 

@@ -3,15 +3,23 @@
  *
  * @module
  */
-import { ConfigError, helpText, parseConfig, type TrainConfig } from "./config.ts";
-import { type BackendName, BackendError, selectBackend } from "./backend.ts";
+import {
+  ConfigError,
+  helpText,
+  parseConfig,
+  type TrainConfig,
+} from "./config.ts";
+import { BackendError, type BackendName, selectBackend } from "./backend.ts";
 import { openDataset } from "./data/mod.ts";
 import { DivergenceError, type StepLog, train } from "./loop.ts";
-import { exportGenerator } from "./export.ts";
+import type { Quantization } from "@gan-edge/shared/schema";
+import { exportGenerator, exportRun, GENERATOR_CHECKPOINT } from "./export.ts";
 
 function progressLine(log: StepLog, config: TrainConfig): string {
   const f = (v: number | null) => (v === null ? "-" : v.toFixed(4));
-  return `[${log.step}/${config.steps}] Loss_D: ${f(log.loss_D)} Loss_G: ${f(log.loss_G)} ` +
+  return `[${log.step}/${config.steps}] Loss_D: ${f(log.loss_D)} Loss_G: ${
+    f(log.loss_G)
+  } ` +
     `D(x): ${f(log.D_x)} D(G(z)): ${f(log.D_G_z)} V: ${f(log.V)} ` +
     `(${Math.round(log.samples_per_sec)} samples/s)`;
 }
@@ -50,29 +58,41 @@ export async function main(args: string[]): Promise<number> {
         console.log(progressLine(line, config));
       }
     });
-    const { bytes, fidelity } = await exportGenerator(result.generator, {
-      latent: { dim: config["latent-dim"], distribution: "normal" },
-      output: data.output,
-      architecture: {
-        id: "mlp",
-        hyperparameters: {
-          generatorHidden: result.spec.generatorHidden,
-          discriminatorHidden: result.spec.discriminatorHidden,
-          dropout: result.spec.dropout,
+    // The float32 generator is the run's source of truth; model/ is exported from it.
+    await exportGenerator(
+      result.generator,
+      {
+        latent: { dim: config["latent-dim"], distribution: "normal" },
+        output: data.output,
+        architecture: {
+          id: "mlp",
+          hyperparameters: {
+            generatorHidden: result.spec.generatorHidden,
+            discriminatorHidden: result.spec.discriminatorHidden,
+            dropout: result.spec.dropout,
+          },
         },
+        training: {
+          dataset: config.dataset,
+          loss: config.loss,
+          steps: result.steps,
+          seed: config.seed,
+          backend: backend.name,
+          date: new Date().toISOString(),
+        },
+        metrics: {},
       },
-      training: {
-        dataset: config.dataset,
-        loss: config.loss,
-        steps: result.steps,
-        seed: config.seed,
-        backend: backend.name,
-        date: new Date().toISOString(),
-      },
-      metrics: {},
-    }, config.quantize as "uint8" | "float16" | "float32", `${config.out}/model`);
+      "float32",
+      `${config.out}/${GENERATOR_CHECKPOINT}`,
+    );
+    const { bytes, fidelity } = await exportRun(
+      config.out,
+      config.quantize as Quantization,
+    );
     console.log(
-      `trained ${result.steps} steps in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
+      `trained ${result.steps} steps in ${
+        ((Date.now() - started) / 1000).toFixed(1)
+      } s; ` +
         `wrote ${config.out}/model (${bytes} bytes, ${config.quantize}; ` +
         `max |Δ| vs float32 ${fidelity.maxAbsDiff.toExponential(2)}, ` +
         `mean ${fidelity.meanAbsDiff.toExponential(2)})`,

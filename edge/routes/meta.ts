@@ -9,7 +9,10 @@ import type { Sampler } from "../sampler.ts";
 /** Metadata and health routes for `sampler`. */
 export function metaRoutes(sampler: Sampler) {
   return new Hono()
-    .get("/v1/model", (c) => c.json({ ...sampler.metadata, hash: sampler.hash }))
+    .get(
+      "/v1/model",
+      (c) => c.json({ ...sampler.metadata, hash: sampler.hash }),
+    )
     .get("/healthz", (c) =>
       c.json({
         status: "ok",

@@ -8,7 +8,7 @@
 import { Hono } from "hono";
 import { MAX_SEED } from "@gan-edge/shared/prng";
 import { latents } from "@gan-edge/shared/prng";
-import { type SampleResponse, SampleQuerySchema } from "@gan-edge/shared/api";
+import { SampleQuerySchema, type SampleResponse } from "@gan-edge/shared/api";
 import type { Sampler } from "../sampler.ts";
 import { validQuery } from "../validate.ts";
 
@@ -18,7 +18,11 @@ export function nest(values: Float32Array, shape: number[]): unknown[] {
   const size = rest.reduce((a, b) => a * b, 1);
   return Array.from({ length: head }, (_, i) => {
     const part = values.subarray(i * size, (i + 1) * size);
-    return rest.length === 0 ? part[0] : rest.length === 1 ? Array.from(part) : nest(part, rest);
+    return rest.length === 0
+      ? part[0]
+      : rest.length === 1
+      ? Array.from(part)
+      : nest(part, rest);
   });
 }
 
@@ -27,7 +31,8 @@ export function sampleRoutes(sampler: Sampler) {
   const { dim, distribution } = sampler.metadata.latent;
   return new Hono().get("/", validQuery(SampleQuerySchema), async (c) => {
     const query = c.req.valid("query");
-    const seed = query.seed ?? crypto.getRandomValues(new Uint32Array(1))[0] % (MAX_SEED + 1);
+    const seed = query.seed ??
+      crypto.getRandomValues(new Uint32Array(1))[0] % (MAX_SEED + 1);
     const n = query.n;
     const z = latents(seed, n, dim, distribution);
     const out = await sampler.generate(z, n);

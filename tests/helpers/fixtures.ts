@@ -3,7 +3,9 @@ import type { GanMetadata } from "@gan-edge/shared/schema";
 import { fileURLToPath } from "node:url";
 
 /** The model shipped with the edge. */
-export const SHIPPED_RING8 = fileURLToPath(new URL("../../edge/models/ring8", import.meta.url));
+export const SHIPPED_RING8 = fileURLToPath(
+  new URL("../../edge/models/ring8", import.meta.url),
+);
 
 /** Metadata that passes the schema (shards filled in by encoding). */
 export function validMetadata(): Omit<GanMetadata, "shards" | "quantization"> {
@@ -28,12 +30,17 @@ export function validMetadata(): Omit<GanMetadata, "shards" | "quantization"> {
 export async function copyOfShippedModel(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "gan-edge-model-" });
   for await (const entry of Deno.readDir(SHIPPED_RING8)) {
-    await Deno.copyFile(`${SHIPPED_RING8}/${entry.name}`, `${dir}/${entry.name}`);
+    await Deno.copyFile(
+      `${SHIPPED_RING8}/${entry.name}`,
+      `${dir}/${entry.name}`,
+    );
   }
   return dir;
 }
 
 /** Reads and parses `dir/model.json`. */
-export async function readModelJson(dir: string): Promise<Record<string, unknown>> {
+export async function readModelJson(
+  dir: string,
+): Promise<Record<string, unknown>> {
   return JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
 }

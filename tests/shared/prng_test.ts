@@ -56,11 +56,17 @@ Deno.test("detLog matches Math.log to within 2 ulp over (0, 1]", () => {
 Deno.test("detCos2Pi matches Math.cos(2πu) to 1e-15 on [0, 1)", () => {
   const p = new Prng(2);
   for (const u of [0, 0.125, 0.25, 0.375, 0.5, 0.75, 0.999]) {
-    assert.ok(Math.abs(detCos2Pi(u) - Math.cos(2 * Math.PI * u)) < 1e-15, `u = ${u}`);
+    assert.ok(
+      Math.abs(detCos2Pi(u) - Math.cos(2 * Math.PI * u)) < 1e-15,
+      `u = ${u}`,
+    );
   }
   for (let i = 0; i < 20000; i++) {
     const u = p.uniform();
-    assert.ok(Math.abs(detCos2Pi(u) - Math.cos(2 * Math.PI * u)) < 1e-15, `u = ${u}`);
+    assert.ok(
+      Math.abs(detCos2Pi(u) - Math.cos(2 * Math.PI * u)) < 1e-15,
+      `u = ${u}`,
+    );
   }
 });
 
@@ -76,7 +82,10 @@ Deno.test("normals have mean 0 and variance 1; uniforms lie in (−1, 1)", () =>
 
 Deno.test("same seed, same latents; more vectors extend the list; seeds differ", () => {
   assert.deepEqual(latents(9, 4, 8, "normal"), latents(9, 4, 8, "normal"));
-  assert.deepEqual(latents(9, 8, 8, "normal").subarray(0, 32), latents(9, 4, 8, "normal"));
+  assert.deepEqual(
+    latents(9, 8, 8, "normal").subarray(0, 32),
+    latents(9, 4, 8, "normal"),
+  );
   assert.notDeepEqual(latents(9, 1, 8, "normal"), latents(10, 1, 8, "normal"));
 });
 
@@ -90,6 +99,9 @@ Deno.test("state() and fromState() resume the same stream", () => {
 
 Deno.test("seeds outside [0, 2^32 − 1] are refused with the range", () => {
   for (const bad of [-1, 1.5, MAX_SEED + 1, NaN]) {
-    assert.throws(() => assertSeed(bad), /seed: expected an integer in \[0, 4294967295\]/);
+    assert.throws(
+      () => assertSeed(bad),
+      /seed: expected an integer in \[0, 4294967295\]/,
+    );
   }
 });

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
+
+tf.enableProdMode();
 import { dequantize, quantize } from "@gan-edge/shared/quantize";
 import { Prng } from "@gan-edge/shared/prng";
 
@@ -20,7 +22,10 @@ Deno.test("uint8 round trip: error at most half a step, 0 exact, range kept", ()
   assert.equal(q.quantization?.dtype, "uint8");
   const { scale } = q.quantization as { scale: number };
   const back = dequantize(q.bytes, q.quantization);
-  assert.ok(maxAbs(w, back) <= scale / 2 + 1e-7, `max error ${maxAbs(w, back)}, step ${scale}`);
+  assert.ok(
+    maxAbs(w, back) <= scale / 2 + 1e-7,
+    `max error ${maxAbs(w, back)}, step ${scale}`,
+  );
   assert.equal(back[17], 0);
   const span = Math.max(...w) - Math.min(...w);
   assert.ok(Math.abs(scale - span / 255) < 1e-9);
@@ -28,11 +33,18 @@ Deno.test("uint8 round trip: error at most half a step, 0 exact, range kept", ()
 
 Deno.test("uint8 of a constant or all-positive weight", () => {
   const c = quantize(new Float32Array([0.25, 0.25, 0.25]), "uint8");
-  assert.deepEqual(Array.from(dequantize(c.bytes, c.quantization)), [0.25, 0.25, 0.25]);
+  assert.deepEqual(Array.from(dequantize(c.bytes, c.quantization)), [
+    0.25,
+    0.25,
+    0.25,
+  ]);
   const pos = Float32Array.from([1, 2, 3, 4]);
   const q = quantize(pos, "uint8");
   assert.ok(maxAbs(pos, dequantize(q.bytes, q.quantization)) < 3 / 255);
-  assert.throws(() => quantize(new Float32Array([1, NaN]), "uint8"), /non-finite/);
+  assert.throws(
+    () => quantize(new Float32Array([1, NaN]), "uint8"),
+    /non-finite/,
+  );
 });
 
 Deno.test("float16 round trip: relative error at most 2^-11", () => {
@@ -40,7 +52,9 @@ Deno.test("float16 round trip: relative error at most 2^-11", () => {
   const q = quantize(w, "float16");
   assert.equal(q.bytes.length, 2 * w.length);
   const back = dequantize(q.bytes, q.quantization);
-  w.forEach((v, i) => assert.ok(Math.abs(v - back[i]) <= Math.abs(v) * 2 ** -11 + 1e-7));
+  w.forEach((v, i) =>
+    assert.ok(Math.abs(v - back[i]) <= Math.abs(v) * 2 ** -11 + 1e-7)
+  );
 });
 
 Deno.test("float32 is stored exactly", () => {

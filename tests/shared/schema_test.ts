@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { ArtifactError, parseModelJson } from "@gan-edge/shared/schema";
 import { readModelJson, SHIPPED_RING8 } from "../helpers/fixtures.ts";
 
-type Json = Record<string, any>; // deno-lint-ignore-line no-explicit-any
+// deno-lint-ignore no-explicit-any
+type Json = Record<string, any>;
 
 async function shipped(): Promise<Json> {
   return await readModelJson(SHIPPED_RING8) as Json;
@@ -25,7 +26,10 @@ Deno.test("the shipped model.json passes the schema", async () => {
 Deno.test("a bad latent dim is named with its full path", async () => {
   const json = await shipped();
   json.userDefinedMetadata.latent.dim = -3;
-  rejects(json, /^userDefinedMetadata\.latent\.dim: expected positive integer$/);
+  rejects(
+    json,
+    /^userDefinedMetadata\.latent\.dim: expected positive integer$/,
+  );
   json.userDefinedMetadata.latent.dim = "8";
   rejects(json, /userDefinedMetadata\.latent\.dim: expected positive integer/);
 });
@@ -33,9 +37,18 @@ Deno.test("a bad latent dim is named with its full path", async () => {
 Deno.test("every bad field is named, not just the first", async () => {
   const json = await shipped();
   json.userDefinedMetadata.latent.distribution = "cauchy";
-  json.userDefinedMetadata.output = { kind: "image", height: 28, width: 28, channels: 2, range: [0, 1] };
+  json.userDefinedMetadata.output = {
+    kind: "image",
+    height: 28,
+    width: 28,
+    channels: 2,
+    range: [0, 1],
+  };
   delete json.userDefinedMetadata.training.seed;
-  rejects(json, /userDefinedMetadata\.latent\.distribution: expected "normal" or "uniform"/);
+  rejects(
+    json,
+    /userDefinedMetadata\.latent\.distribution: expected "normal" or "uniform"/,
+  );
   rejects(json, /userDefinedMetadata\.output\.channels: expected 1 or 3/);
   rejects(json, /userDefinedMetadata\.output\.range/);
   rejects(json, /userDefinedMetadata\.training\.seed/);
@@ -55,10 +68,16 @@ Deno.test("shard paths must be plain file names, and each must be hashed", async
   rejects(json, /weightsManifest\.0\.paths\.0: expected a plain file name/);
   const other = await shipped();
   other.userDefinedMetadata.shards[0].sha256 = "abc";
-  rejects(other, /userDefinedMetadata\.shards\.0\.sha256: expected 64 lowercase hex digits/);
+  rejects(
+    other,
+    /userDefinedMetadata\.shards\.0\.sha256: expected 64 lowercase hex digits/,
+  );
   const missing = await shipped();
   missing.weightsManifest[0].paths = ["other.bin"];
-  rejects(missing, /userDefinedMetadata\.shards: expected a hash for each of \[other\.bin\]/);
+  rejects(
+    missing,
+    /userDefinedMetadata\.shards: expected a hash for each of \[other\.bin\]/,
+  );
 });
 
 Deno.test("not a layers model at all", () => {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Prng } from "@gan-edge/shared/prng";
+import type { Prng } from "@gan-edge/shared/prng";
 
 /** A mixture of isotropic Gaussians in 2-D with equal weights. */
 export interface Mixture {
@@ -35,7 +35,11 @@ export const GRID25: Mixture = {
 export const MIXTURES = { ring8: RING8, grid25: GRID25 } as const;
 
 /** `n` points of `mixture`, row-major [n, 2]: a uniform mode plus noise. */
-export function sampleMixture(mixture: Mixture, prng: Prng, n: number): Float32Array {
+export function sampleMixture(
+  mixture: Mixture,
+  prng: Prng,
+  n: number,
+): Float32Array {
   const out = new Float32Array(n * 2);
   for (let i = 0; i < n; i++) {
     const [mx, my] = mixture.modes[prng.int(mixture.modes.length)];

@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs-core";
+import { createApp } from "@gan-edge/edge/app";
+import { loadSampler, ModelLoadError } from "@gan-edge/edge/sampler";
+import { latents } from "@gan-edge/shared/prng";
+import type { SampleResponse } from "@gan-edge/shared/api";
+import {
+  copyOfShippedModel,
+  readModelJson,
+  SHIPPED_RING8,
+} from "../helpers/fixtures.ts";
+
+const sampler = await loadSampler(SHIPPED_RING8);
+const app = createApp(sampler);
+
+async function problem(path: string, param: RegExp) {
+  const res = await app.request(path);
+  assert.equal(res.status, 400, path);
+  assert.equal(res.headers.get("content-type"), "application/problem+json");
+  const body = await res.json();
+  assert.equal(body.status, 400);
+  assert.match(body.param, param, path);
+  return body;
+}
+
+Deno.test("GET /v1/sample?seed&n returns n points with their latents", async () => {
+  const res = await app.request("/v1/sample?seed=7&n=5");
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("x-seed"), "7");
+  const body = await res.json() as SampleResponse;
+  assert.equal(body.seed, 7);
+  assert.deepEqual(body.shape, [5, 2]);
+  assert.equal(body.samples.length, 5);
+  assert.ok(
+    (body.samples as number[][]).every((p) =>
+      p.length === 2 && p.every(Number.isFinite)
+    ),
+  );
+  assert.deepEqual(body.z.flat(), Array.from(latents(7, 5, 8, "normal")));
+});
+
+Deno.test("the same seed gives the same samples; another seed does not", async () => {
+  const get = async (q: string) =>
+    (await (await app.request(`/v1/sample?${q}`)).json()).samples;
+  assert.deepEqual(await get("seed=11&n=3"), await get("seed=11&n=3"));
+  assert.notDeepEqual(await get("seed=11&n=3"), await get("seed=12&n=3"));
+  // Sample i depends only on (seed, i).
+  assert.deepEqual(
+    (await get("seed=11&n=4")).slice(0, 3),
+    await get("seed=11&n=3"),
+  );
+});
+
+Deno.test("without a seed, one is drawn and returned in X-Seed", async () => {
+  const res = await app.request("/v1/sample");
+  const seed = res.headers.get("x-seed");
+  assert.match(seed ?? "", /^\d+$/);
+  const again = await (await app.request(`/v1/sample?seed=${seed}`)).json();
+  assert.deepEqual((await res.json()).samples, again.samples);
+});
+
+Deno.test("bad query parameters get a 400 problem naming the parameter", async () => {
+  await problem("/v1/sample?n=0", /^n$/);
+  await problem("/v1/sample?n=65", /^n$/);
+  await problem("/v1/sample?n=abc", /^n$/);
+  await problem("/v1/sample?seed=-1", /^seed$/);
+  await problem("/v1/sample?seed=4294967296", /^seed$/);
+  await problem("/v1/sample?seed=1e3", /^seed$/);
+  await problem("/v1/sample?seed=1&seed=2", /^seed$/);
+  const typo = await problem("/v1/sample?sede=1", /^sede$/);
+  assert.match(typo.detail, /unknown parameter sede; allowed: seed, n, format/);
+});
+
+Deno.test("GET /v1/model and /healthz report the model and the wasm backend", async () => {
+  const model = await (await app.request("/v1/model")).json();
+  const json = await readModelJson(SHIPPED_RING8) as {
+    userDefinedMetadata: unknown;
+  };
+  assert.deepEqual({ ...model, hash: undefined }, {
+    ...json.userDefinedMetadata as object,
+    hash: undefined,
+  });
+  const health = await (await app.request("/healthz")).json();
+  assert.equal(health.backend, "wasm");
+  assert.equal(health.simd, true);
+  assert.equal(tf.getBackend(), "wasm");
+  const missing = await app.request("/nope");
+  assert.equal(missing.status, 404);
+  assert.equal(missing.headers.get("content-type"), "application/problem+json");
+});
+
+Deno.test("a corrupt artifact stops loading with a message naming the problem", async () => {
+  const dir = await copyOfShippedModel();
+  const shard = `${dir}/group1-shard1of1.bin`;
+  const bytes = await Deno.readFile(shard);
+  bytes[3] ^= 0xff;
+  await Deno.writeFile(shard, bytes);
+  await assert.rejects(
+    loadSampler(dir),
+    (e: Error) =>
+      e instanceof ModelLoadError && /SHA-256 mismatch/.test(e.message),
+  );
+  await assert.rejects(
+    loadSampler(`${dir}/absent`),
+    /model\.json: cannot read/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("sampling leaks no tensors", async () => {
+  await app.request("/v1/sample?seed=1&n=8");
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 50; i++) await app.request(`/v1/sample?seed=${i}&n=4`);
+  assert.equal(tf.memory().numTensors, before);
+});
