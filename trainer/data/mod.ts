@@ -1,29 +1,130 @@
 /**
- * Training data sources behind one interface, chosen by `--dataset`.
+ * Training data sources behind one interface, chosen by `--dataset`:
+ *
+ * - `ring8`, `grid25`: the mode-collapse mixtures (endless, 2-D points);
+ * - `fashion-mnist`, `mnist`: IDX files (see {@link loadIdxDataset} for
+ *   where they are looked for), 28×28×1 or 32×32×1 images, labels 0..9;
+ * - `folder:PATH`: a folder of PNG images (see {@link loadPngFolder}).
+ *
+ * Images are NHWC float32 in [−1, 1]. Bad or missing data throws a
+ * {@link DataError} whose message names the file and the problem.
  *
  * @module
  */
 import type { Prng } from "@gan-edge/shared/prng";
 import type { Output } from "@gan-edge/shared/schema";
+import type { DownloadProgress } from "./download.ts";
+import { DataError } from "./errors.ts";
+import { loadPngFolder } from "./folder.ts";
+import { imageDataSource } from "./images.ts";
+import { IDX_DATASETS, loadIdxDataset } from "./mnist.ts";
 import { MIXTURES, sampleMixture } from "./toy.ts";
+
+export { DataError } from "./errors.ts";
+export { imageDataSource, type ImageSet } from "./images.ts";
+export {
+  IDX_DATASETS,
+  type IdxDatasetSpec,
+  loadIdxDataset,
+  type Split,
+} from "./mnist.ts";
+export { loadPngFolder } from "./folder.ts";
+export type { DownloadProgress } from "./download.ts";
+
+/** A batch of real samples: row-major values and, for labelled data, labels. */
+export interface Batch {
+  /** [n, ...sample shape] row-major; images are NHWC in [−1, 1]. */
+  x: Float32Array;
+  /** Class index per sample, for labelled datasets. */
+  labels?: Int32Array;
+}
 
 /** Where real batches come from. */
 export interface DataSource {
   name: string;
   output: Output;
-  /** `n` real samples, row-major, drawn with `prng`. */
-  batch(prng: Prng, n: number): Float32Array;
+  /** Class names of a labelled dataset (enables `--conditional`). */
+  classNames?: string[];
+  /** Examples in one epoch; null for an endless generator (the mixtures). */
+  size: number | null;
+  /** `n` real samples drawn uniformly (with replacement) with `prng`. */
+  batch(prng: Prng, n: number): Batch;
 }
 
+/** How {@link openDataset} finds and shapes data; every field is optional. */
+export interface DataOptions {
+  /**
+   * `--data-dir`: a folder holding the IDX files of `mnist`/`fashion-mnist`
+   * (e.g. `train-images-idx3-ubyte.gz` or the same without `.gz`). Looked in
+   * first; when given and lacking the files, that is an error (no other copy
+   * is used silently). Ignored by the other datasets.
+   */
+  dataDir?: string;
+  /**
+   * Where downloads are kept, one sub-folder per dataset. Default:
+   * $GAN_EDGE_CACHE_DIR, else $XDG_CACHE_HOME/gan-edge, else ~/.cache/gan-edge.
+   */
+  cacheDir?: string;
+  /**
+   * Side of the square images the model takes. IDX datasets: 28 (default) or
+   * 32 (padded by 2 with the background, −1, as DCGAN users do). `folder:`:
+   * any positive size (default 28), resized.
+   */
+  imageSize?: number;
+  /**
+   * Base URL to download IDX files from instead of upstream; a file is
+   * fetched from `${mirror}/${dataset}/${file}`, e.g.
+   * `http://127.0.0.1:8080/mnist/train-images-idx3-ubyte.gz`. Default:
+   * $GAN_EDGE_DATA_MIRROR.
+   */
+  mirror?: string;
+  /** false: never download (missing data is then an error). Default true. */
+  download?: boolean;
+  /**
+   * Called as a download proceeds. Default: a progress bar on stdout, redrawn
+   * on a terminal and plain lines (one per 10 %) otherwise.
+   */
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+/** The names `openDataset` accepts, besides `folder:PATH`. */
+export const DATASET_NAMES = [
+  "ring8",
+  "grid25",
+  "fashion-mnist",
+  "mnist",
+] as const;
+
 /** The data source for a `--dataset` value. */
-export function openDataset(name: string): DataSource {
+export async function openDataset(
+  name: string,
+  options: DataOptions = {},
+): Promise<DataSource> {
   if (name === "ring8" || name === "grid25") {
     const mixture = MIXTURES[name];
     return {
       name,
       output: { kind: "points", dim: 2 },
-      batch: (prng, n) => sampleMixture(mixture, prng, n),
+      size: null,
+      batch: (prng, n) => ({ x: sampleMixture(mixture, prng, n) }),
     };
   }
-  throw new Error(`--dataset: unknown dataset "${name}"`);
+  if (name === "mnist" || name === "fashion-mnist") {
+    const set = await loadIdxDataset(IDX_DATASETS[name], "train", options);
+    return imageDataSource(name, set);
+  }
+  if (name.startsWith("folder:")) {
+    const dir = name.slice("folder:".length);
+    if (dir === "") {
+      throw new DataError(
+        "--dataset folder: expected a folder after the colon, e.g. folder:images/",
+      );
+    }
+    return imageDataSource(name, await loadPngFolder(dir, options));
+  }
+  throw new DataError(
+    `--dataset: unknown dataset "${name}"; expected one of ${
+      DATASET_NAMES.join(", ")
+    } or folder:PATH`,
+  );
 }
