@@ -147,9 +147,7 @@ export type TrainConfig = { -readonly [K in keyof Flags]: ValueOf<Flags[K]> };
 /** The help text, generated from {@link FLAGS}. */
 export function helpText(): string {
   const lines = Object.entries(FLAGS).map(([name, f]) => {
-    const choices = "choices" in f && f.choices
-      ? ` (${f.choices.join("|")})`
-      : "";
+    const choices = "choices" in f && f.choices ? ` (${f.choices.join("|")})` : "";
     const def = f.kind === "bool" ? "" : ` [default: ${f.default}]`;
     return `  --${name.padEnd(12)} ${f.help}${choices}${def}`;
   });
@@ -166,9 +164,7 @@ function parseValue(name: string, f: Flag, raw: string): unknown {
       f.min !== undefined ? `≥ ${f.min}` : "",
       f.max !== undefined ? `≤ ${f.max}` : "",
     ].filter(Boolean).join(" and ");
-    const expected = `${integer ? "an integer" : "a number"}${
-      bounds ? " " + bounds : ""
-    }`;
+    const expected = `${integer ? "an integer" : "a number"}${bounds ? " " + bounds : ""}`;
     if (
       text.trim() === "" || !Number.isFinite(v) ||
       (integer && !Number.isInteger(v))

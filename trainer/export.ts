@@ -5,17 +5,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import {
-  type ArtifactFiles,
-  decodeArtifact,
-  encodeArtifact,
-} from "@gan-edge/shared/artifact";
+import { type ArtifactFiles, decodeArtifact, encodeArtifact } from "@gan-edge/shared/artifact";
 import { latents } from "@gan-edge/shared/prng";
-import {
-  FORMAT_VERSION,
-  type GanMetadata,
-  type Quantization,
-} from "@gan-edge/shared/schema";
+import { FORMAT_VERSION, type GanMetadata, type Quantization } from "@gan-edge/shared/schema";
 
 /** The float32 artifacts of a model, as its save handler receives them. */
 export async function modelArtifacts(
@@ -161,8 +153,7 @@ export async function exportRun(
   const generator = await tf.loadLayersModel(
     tf.io.fromMemory(decoded.modelArtifacts),
   );
-  const { shards: _s, quantization: _q, formatVersion: _f, ...metadata } =
-    decoded.metadata;
+  const { shards: _s, quantization: _q, formatVersion: _f, ...metadata } = decoded.metadata;
   try {
     return await exportGenerator(
       generator,

@@ -11,8 +11,7 @@ import { exportRun } from "./export.ts";
 import { selectBackend } from "./backend.ts";
 import type { Quantization } from "@gan-edge/shared/schema";
 
-const USAGE =
-  "Usage: deno task export --run DIR [--quantize uint8|float16|float32]";
+const USAGE = "Usage: deno task export --run DIR [--quantize uint8|float16|float32]";
 
 if (import.meta.main) {
   let values;
@@ -35,9 +34,7 @@ if (import.meta.main) {
   }
   if (!(QUANTIZATIONS as readonly string[]).includes(values.quantize)) {
     console.error(
-      `error: --quantize: expected one of ${
-        QUANTIZATIONS.join(", ")
-      }, got "${values.quantize}"`,
+      `error: --quantize: expected one of ${QUANTIZATIONS.join(", ")}, got "${values.quantize}"`,
     );
     Deno.exit(2);
   }
@@ -49,9 +46,7 @@ if (import.meta.main) {
     );
     console.log(
       `wrote ${values.run}/model (${bytes} bytes, ${values.quantize}; max |Δ| vs float32 ` +
-        `${fidelity.maxAbsDiff.toExponential(2)}, mean ${
-          fidelity.meanAbsDiff.toExponential(2)
-        } ` +
+        `${fidelity.maxAbsDiff.toExponential(2)}, mean ${fidelity.meanAbsDiff.toExponential(2)} ` +
         `over ${fidelity.latents} latents)`,
     );
   } catch (e) {

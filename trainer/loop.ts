@@ -9,11 +9,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import {
-  buildDiscriminator,
-  buildGenerator,
-  type MlpSpec,
-} from "@gan-edge/shared/architectures";
+import { buildDiscriminator, buildGenerator, type MlpSpec } from "@gan-edge/shared/architectures";
 import { fillLatents, Prng } from "@gan-edge/shared/prng";
 import type { TrainConfig } from "./config.ts";
 import type { DataSource } from "./data/mod.ts";
@@ -65,9 +61,7 @@ export function specFor(config: TrainConfig, data: DataSource): MlpSpec {
 }
 
 function variablesOf(model: tf.LayersModel): tf.Variable[] {
-  return model.trainableWeights.map((w: tf.LayerVariable) =>
-    w.read() as tf.Variable
-  );
+  return model.trainableWeights.map((w: tf.LayerVariable) => w.read() as tf.Variable);
 }
 
 /** Gradients as the list form that `Optimizer.applyGradients` accepts. */
@@ -76,9 +70,7 @@ function named(grads: tf.NamedTensorMap) {
 }
 
 function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
-  return tf.tidy(() =>
-    tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))))
-  );
+  return tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
 }
 
 /**
@@ -115,10 +107,8 @@ export async function train(
       batch,
       spec.latentDim,
     ]);
-  const nextReal = () =>
-    tf.tensor(data.batch(prng, batch), [batch, ...sampleSize]);
-  const apply = (m: tf.LayersModel, x: tf.Tensor) =>
-    m.apply(x, { training: true }) as tf.Tensor;
+  const nextReal = () => tf.tensor(data.batch(prng, batch).x, [batch, ...sampleSize]);
+  const apply = (m: tf.LayersModel, x: tf.Tensor) => m.apply(x, { training: true }) as tf.Tensor;
 
   // tfjs draws dropout masks from Math.random; route it through our PRNG so
   // that masks, too, follow --seed.
@@ -170,9 +160,7 @@ export async function train(
       tf.dispose([...dOut, gValue, gNorm]);
       if (!Number.isFinite(dLoss[0]) || !Number.isFinite(gLoss[0])) {
         throw new DivergenceError(
-          `step ${step}: loss became ${dLoss[0]} (D) / ${
-            gLoss[0]
-          } (G); stopping`,
+          `step ${step}: loss became ${dLoss[0]} (D) / ${gLoss[0]} (G); stopping`,
         );
       }
       const bce = BCE_FAMILY.has(config.loss);
@@ -221,9 +209,9 @@ function discriminatorLoss(
         [n, ...x.shape.slice(1).map(() => 1)],
       );
       const mixed = tf.add(tf.mul(eps, x), tf.mul(tf.sub(1, eps), fake));
-      const grad = tf.grad((m: tf.Tensor) =>
-        tf.sum(D.apply(m, { training: true }) as tf.Tensor)
-      )(mixed);
+      const grad = tf.grad((m: tf.Tensor) => tf.sum(D.apply(m, { training: true }) as tf.Tensor))(
+        mixed,
+      );
       return tf.add(
         losses.criticWassersteinLoss(r, f),
         losses.gradientPenalty(grad, 10),

@@ -29,9 +29,7 @@ const mean = (t: tf.Tensor): tf.Scalar => tf.mean(t);
  * from real logits `r` and fake logits `f`.
  */
 export function valueFunction(r: tf.Tensor, f: tf.Tensor): tf.Scalar {
-  return tf.tidy(() =>
-    tf.neg(tf.add(mean(tf.softplus(tf.neg(r))), mean(tf.softplus(f))))
-  );
+  return tf.tidy(() => tf.neg(tf.add(mean(tf.softplus(tf.neg(r))), mean(tf.softplus(f)))));
 }
 
 /** D's loss for the minimax family (minimax, ns, feature matching): −V. */
@@ -79,9 +77,7 @@ export function gradientPenalty(
 
 /** Least-squares D loss ½E[(D(x) − 1)²] + ½E[D(G(z))²] (Mao et al. 2017). */
 export function discriminatorLsLoss(r: tf.Tensor, f: tf.Tensor): tf.Scalar {
-  return tf.tidy(() =>
-    tf.mul(0.5, tf.add(mean(tf.square(tf.sub(r, 1))), mean(tf.square(f))))
-  );
+  return tf.tidy(() => tf.mul(0.5, tf.add(mean(tf.square(tf.sub(r, 1))), mean(tf.square(f)))));
 }
 
 /** Least-squares G loss ½E[(D(G(z)) − 1)²]. */
@@ -91,9 +87,7 @@ export function generatorLsLoss(f: tf.Tensor): tf.Scalar {
 
 /** Hinge D loss E[max(0, 1 − D(x))] + E[max(0, 1 + D(G(z)))]. */
 export function discriminatorHingeLoss(r: tf.Tensor, f: tf.Tensor): tf.Scalar {
-  return tf.tidy(() =>
-    tf.add(mean(tf.relu(tf.sub(1, r))), mean(tf.relu(tf.add(1, f))))
-  );
+  return tf.tidy(() => tf.add(mean(tf.relu(tf.sub(1, r))), mean(tf.relu(tf.add(1, f)))));
 }
 
 /**

@@ -3,12 +3,7 @@
  *
  * @module
  */
-import {
-  ConfigError,
-  helpText,
-  parseConfig,
-  type TrainConfig,
-} from "./config.ts";
+import { ConfigError, helpText, parseConfig, type TrainConfig } from "./config.ts";
 import { BackendError, type BackendName, selectBackend } from "./backend.ts";
 import { openDataset } from "./data/mod.ts";
 import { DivergenceError, type StepLog, train } from "./loop.ts";
@@ -17,9 +12,7 @@ import { exportGenerator, exportRun, GENERATOR_CHECKPOINT } from "./export.ts";
 
 function progressLine(log: StepLog, config: TrainConfig): string {
   const f = (v: number | null) => (v === null ? "-" : v.toFixed(4));
-  return `[${log.step}/${config.steps}] Loss_D: ${f(log.loss_D)} Loss_G: ${
-    f(log.loss_G)
-  } ` +
+  return `[${log.step}/${config.steps}] Loss_D: ${f(log.loss_D)} Loss_G: ${f(log.loss_G)} ` +
     `D(x): ${f(log.D_x)} D(G(z)): ${f(log.D_G_z)} V: ${f(log.V)} ` +
     `(${Math.round(log.samples_per_sec)} samples/s)`;
 }
@@ -41,7 +34,7 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   try {
-    const data = openDataset(config.dataset);
+    const data = await openDataset(config.dataset);
     const backend = await selectBackend(config.backend as BackendName);
     console.log(`backend: ${backend.name} (${backend.reason})`);
     await Deno.mkdir(config.out, { recursive: true });
@@ -90,9 +83,7 @@ export async function main(args: string[]): Promise<number> {
       config.quantize as Quantization,
     );
     console.log(
-      `trained ${result.steps} steps in ${
-        ((Date.now() - started) / 1000).toFixed(1)
-      } s; ` +
+      `trained ${result.steps} steps in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
         `wrote ${config.out}/model (${bytes} bytes, ${config.quantize}; ` +
         `max |Δ| vs float32 ${fidelity.maxAbsDiff.toExponential(2)}, ` +
         `mean ${fidelity.meanAbsDiff.toExponential(2)})`,

@@ -22,12 +22,7 @@ import { MIXTURES, sampleMixture } from "./toy.ts";
 
 export { DataError } from "./errors.ts";
 export { imageDataSource, type ImageSet } from "./images.ts";
-export {
-  IDX_DATASETS,
-  type IdxDatasetSpec,
-  loadIdxDataset,
-  type Split,
-} from "./mnist.ts";
+export { IDX_DATASETS, type IdxDatasetSpec, loadIdxDataset, type Split } from "./mnist.ts";
 export { loadPngFolder } from "./folder.ts";
 export type { DownloadProgress } from "./download.ts";
 
