@@ -112,9 +112,7 @@ export async function downloadVerified(
         }
       } catch (e) {
         throw new DownloadFailed(
-          `GET ${url}: connection lost after ${received} bytes (${
-            (e as Error).message
-          })`,
+          `GET ${url}: connection lost after ${received} bytes (${(e as Error).message})`,
         );
       }
       if (total !== null && received !== total) {

@@ -8,12 +8,7 @@
  *
  * @module
  */
-import {
-  convertIndexedToRgb,
-  decode,
-  type DecodedPng,
-  hasPngSignature,
-} from "fast-png";
+import { convertIndexedToRgb, decode, type DecodedPng, hasPngSignature } from "fast-png";
 import { join } from "node:path";
 import { DataError } from "./errors.ts";
 import type { ImageSet } from "./images.ts";
@@ -104,9 +99,7 @@ async function listImages(dir: string, label: string): Promise<string[]> {
       if (entry.name.startsWith(".")) continue;
       if (entry.isDirectory) {
         throw new DataError(
-          `${label}: ${
-            join(dir, entry.name)
-          } is a folder; expected only PNG files`,
+          `${label}: ${join(dir, entry.name)} is a folder; expected only PNG files`,
         );
       }
       names.push(entry.name);
@@ -156,9 +149,7 @@ export async function loadPngFolder(
     if (pixels.width !== width || pixels.height !== height) {
       throw new DataError(
         `${label}: ${paths[i]} is ${pixels.width}×${pixels.height} but ` +
-          `${
-            paths[0]
-          } is ${width}×${height}; expected every image the same size`,
+          `${paths[0]} is ${width}×${height}; expected every image the same size`,
       );
     }
     const cropped = centerCropSquare(

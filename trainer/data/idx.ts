@@ -46,16 +46,14 @@ export function parseIdx(
   if (magic !== expected) {
     const type = IDX_TYPES[bytes[2]];
     const seen = bytes[0] === 0 && bytes[1] === 0 && type
-      ? ` (IDX of ${type}, ${bytes[3]} dimensions)`
+      ? ` (IDX of ${type}, ${bytes[3]} dimension${bytes[3] === 1 ? "" : "s"})`
       : bytes[0] === 0x1f && bytes[1] === 0x8b
       ? " (gzip data inside gzip?)"
       : " (not an IDX file)";
     throw new DataError(
       `${file}: wrong magic number ${hex32(magic)}${seen}; expected ${
         hex32(expected)
-      } (IDX of unsigned bytes, ${rank} dimension${
-        rank === 1 ? "" : "s"
-      }: ${what})`,
+      } (IDX of unsigned bytes, ${rank} dimension${rank === 1 ? "" : "s"}: ${what})`,
     );
   }
   const header = 4 + 4 * rank;
@@ -103,7 +101,7 @@ export async function gunzip(
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch (e) {
     throw new DataError(
-      `${file}: corrupt gzip data (${(e as Error).message})`,
+      `${file}: corrupt or truncated gzip data (${(e as Error).message})`,
     );
   }
 }

@@ -203,9 +203,7 @@ export async function locateIdxSplit(
     if (found) return found;
   }
   const mirror = options.mirror ?? env("GAN_EDGE_DATA_MIRROR");
-  const base = mirror
-    ? `${mirror.replace(/\/+$/, "")}/${spec.name}/`
-    : spec.url;
+  const base = mirror ? `${mirror.replace(/\/+$/, "")}/${spec.name}/` : spec.url;
   let problem = "turned off";
   if (options.download !== false) {
     try {
@@ -260,9 +258,7 @@ export async function loadIdxDataset(
   const bad = labels.data.findIndex((l) => l >= classes);
   if (bad >= 0) {
     throw new DataError(
-      `${files.labels}: label ${
-        labels.data[bad]
-      } at index ${bad} is outside 0..${classes - 1}`,
+      `${files.labels}: label ${labels.data[bad]} at index ${bad} is outside 0..${classes - 1}`,
     );
   }
   let x = bytesToUnit(images.data);

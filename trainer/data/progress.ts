@@ -49,9 +49,7 @@ export class ProgressBar {
     }
     // Plain lines: one per 10 % of a known total, else one per 10 MB.
     const { total } = this;
-    const step = total
-      ? Math.floor((10 * Math.min(done, total)) / total)
-      : Math.floor(done / 1e7);
+    const step = total ? Math.floor((10 * Math.min(done, total)) / total) : Math.floor(done / 1e7);
     if (step === this.#lastStep) return;
     this.#lastStep = step;
     this.#draw(done);

@@ -26,9 +26,7 @@ export const RING8: Mixture = {
 /** 25 Gaussians on the grid {−4, −2, 0, 2, 4}², σ = 0.05. */
 export const GRID25: Mixture = {
   name: "grid25",
-  modes: [-4, -2, 0, 2, 4].flatMap((x) =>
-    [-4, -2, 0, 2, 4].map((y) => [x, y] as [number, number])
-  ),
+  modes: [-4, -2, 0, 2, 4].flatMap((x) => [-4, -2, 0, 2, 4].map((y) => [x, y] as [number, number])),
   sigma: 0.05,
 };
 
