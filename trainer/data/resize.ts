@@ -15,8 +15,9 @@ interface Taps {
 /**
  * Filter taps along one axis from `inSize` to `outSize`. A triangle (linear)
  * kernel widened by the shrink factor: bilinear when enlarging, an average
- * over every covered source pixel when shrinking (antialiased, as PIL's
- * bilinear resize does). Equal sizes give the identity.
+ * over every covered source pixel when shrinking: PIL's antialiased
+ * bilinear, which torchvision's Resize matches, so images look as they would
+ * in a PyTorch DCGAN pipeline. Equal sizes give the identity.
  */
 function axisTaps(inSize: number, outSize: number): Taps[] {
   const scale = inSize / outSize;
