@@ -1,37 +1,87 @@
 /**
- * The edge's Hono app: mounts each route module, and turns every error into a
- * problem+json response, so that bad input is a 4xx, never a 500.
+ * The edge's Hono app: Hono's own middleware for the cross-cutting parts
+ * (secure headers, CORS for GET, body limit, timeout, ETag), our rate limit,
+ * then each route module; every error becomes a problem+json response, so
+ * bad input is a 4xx, never a 500.
  *
  * @module
  */
 import { Hono } from "hono";
-import { ProblemError, problemResponse } from "./problem.ts";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { etag } from "hono/etag";
+import { secureHeaders } from "hono/secure-headers";
+import { timeout } from "hono/timeout";
+import { createMiddleware } from "hono/factory";
+import { DEFAULT_CONFIG, type EdgeConfig } from "./config.ts";
+import { bodyTooLarge, notFound, problemResponse, timedOut, toProblem } from "./problem.ts";
+import { rateLimit } from "./ratelimit.ts";
+import { apiFacts } from "./respond.ts";
 import type { Sampler } from "./sampler.ts";
-import { sampleRoutes } from "./routes/sample.ts";
+import { interpolateRoutes } from "./routes/interpolate.ts";
 import { metaRoutes } from "./routes/meta.ts";
+import { openapiRoutes } from "./routes/openapi.ts";
+import { pageRoutes } from "./routes/page.ts";
+import { sampleRoutes } from "./routes/sample.ts";
 
-/** The app serving `sampler`. */
-export function createApp(sampler: Sampler): Hono {
+/** CORS for GET and HEAD (and their preflights) only; POST stays same-origin. */
+function corsForGet() {
+  const middleware = cors({
+    origin: "*",
+    allowMethods: ["GET", "HEAD"],
+    exposeHeaders: ["X-Seed", "ETag", "RateLimit-Remaining", "Retry-After"],
+    maxAge: 86400,
+  });
+  return createMiddleware(async (c, next) => {
+    const method = c.req.method === "OPTIONS"
+      ? c.req.header("Access-Control-Request-Method")
+      : c.req.method;
+    if (method === "GET" || method === "HEAD") return await middleware(c, next);
+    await next();
+  });
+}
+
+/** The app serving `sampler` under the limits in `config`. */
+export function createApp(
+  sampler: Sampler,
+  config: EdgeConfig = DEFAULT_CONFIG,
+): Hono {
+  const facts = apiFacts(sampler, config);
   const app = new Hono();
-  app.route("/v1/sample", sampleRoutes(sampler));
+  app.use(secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      imgSrc: ["'self'", "data:", "blob:"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'none'"],
+      frameAncestors: ["'none'"],
+    },
+    // Samples are meant to be embedded by other sites (with CORS for GET).
+    crossOriginResourcePolicy: "cross-origin",
+  }));
+  app.use(corsForGet());
+  app.use(rateLimit(config.rateLimit, config.rateWindowSeconds));
+  app.use(timeout(config.timeoutMs, () => timedOut(config.timeoutMs)));
+  app.use(bodyLimit({
+    maxSize: config.maxBodyBytes,
+    onError: () => {
+      throw bodyTooLarge(config.maxBodyBytes);
+    },
+  }));
+  app.use("/v1/*", etag());
+  app.route("/v1/sample", sampleRoutes(sampler, config));
+  app.route("/v1/interpolate", interpolateRoutes(sampler, config));
   app.route("/", metaRoutes(sampler));
-  app.notFound((c) =>
-    problemResponse(
-      c,
-      new ProblemError(
-        404,
-        "Not found",
-        `no route for ${c.req.method} ${c.req.path}`,
-      ),
-    )
-  );
+  app.route("/", openapiRoutes(facts, sampler.metadata.training.dataset));
+  app.route("/", pageRoutes());
+  app.notFound((c) => problemResponse(c, notFound(c.req.method, c.req.path)));
   app.onError((error, c) => {
-    if (error instanceof ProblemError) return problemResponse(c, error);
-    console.error(error);
-    return problemResponse(
-      c,
-      new ProblemError(500, "Internal error", "the server failed; see its log"),
-    );
+    const problem = toProblem(error);
+    if (problem.status >= 500) console.error(error);
+    return problemResponse(c, problem);
   });
   return app;
 }

@@ -1,23 +1,19 @@
 /**
  * Entry point for `deno serve` and Deno Deploy: `export default { fetch }`.
- * The model is loaded once, at start-up; a bad artifact stops start-up.
+ * The model is loaded once, at start-up; a bad artifact or a bad limit in
+ * the environment stops start-up with a message saying why.
  *
  * @module
  */
 import { createApp } from "./app.ts";
-import { modelDirFromEnv } from "./config.ts";
-import { loadSampler } from "./sampler.ts";
+import { configFromEnv, modelDirFromEnv } from "./config.ts";
+import { describeSampler, loadSampler } from "./sampler.ts";
 
-const sampler = await loadSampler(modelDirFromEnv());
-console.log(
-  `gan-edge: model ${
-    sampler.hash.slice(0, 12)
-  } (${sampler.metadata.training.dataset}, ` +
-    `${sampler.metadata.quantization}) on ${sampler.backend.backend}, SIMD ${
-      sampler.backend.simd ? "on" : "off"
-    }`,
-);
+const config = configFromEnv();
+const modelDir = modelDirFromEnv();
+const sampler = await loadSampler(modelDir);
+console.log(`gan-edge: serving ${modelDir} ${describeSampler(sampler)}`);
 
 export default {
-  fetch: createApp(sampler).fetch,
+  fetch: createApp(sampler, config).fetch,
 } satisfies Deno.ServeDefaultExport;

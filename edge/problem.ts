@@ -1,10 +1,11 @@
 /**
  * Errors as RFC 9457 problem details (`application/problem+json`), built in
- * one place so that every route reports bad input the same way.
+ * one place so that every route and middleware reports failures the same way.
  *
  * @module
  */
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /** A problem body; `param` names the offending parameter when there is one. */
@@ -16,21 +17,89 @@ export interface Problem {
   param?: string;
 }
 
-/** Thrown by validation; the app turns it into a problem response. */
+/** Thrown by validation and middleware; the app turns it into a response. */
 export class ProblemError extends Error {
   constructor(
     readonly status: ContentfulStatusCode,
     readonly title: string,
     override readonly message: string,
     readonly param?: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
 }
 
-/** A 400 for parameter `param`. */
+/** A 400 for parameter `param`; the detail starts with its name. */
 export function badParam(param: string, detail: string): ProblemError {
   return new ProblemError(400, "Bad request", `${param}: ${detail}`, param);
+}
+
+/** A 413: the body is larger than `maxBytes`. */
+export function bodyTooLarge(maxBytes: number): ProblemError {
+  return new ProblemError(
+    413,
+    "Content too large",
+    `body: larger than the limit of ${maxBytes} bytes`,
+    "body",
+  );
+}
+
+/** A 415: the body is not JSON. */
+export function notJson(contentType: string | undefined): ProblemError {
+  return new ProblemError(
+    415,
+    "Unsupported media type",
+    `content-type: expected application/json, got ${
+      contentType ? `"${contentType.slice(0, 60)}"` : "none"
+    }`,
+    "content-type",
+  );
+}
+
+/** A 429 with `Retry-After`: the client spent its requests for the window. */
+export function tooManyRequests(retryAfterSeconds: number): ProblemError {
+  return new ProblemError(
+    429,
+    "Too many requests",
+    `rate limit reached; retry in ${retryAfterSeconds} s`,
+    undefined,
+    { "Retry-After": String(retryAfterSeconds) },
+  );
+}
+
+/** A 504: the request ran past the configured timeout. */
+export function timedOut(ms: number): HTTPException {
+  return new HTTPException(504, { message: `request took longer than ${ms} ms` });
+}
+
+/** A 404 for a path no route serves. */
+export function notFound(method: string, path: string): ProblemError {
+  return new ProblemError(
+    404,
+    "Not found",
+    `no route for ${method} ${path.slice(0, 200)}`,
+  );
+}
+
+/**
+ * The problem for any error: a ProblemError as it is, a Hono HTTPException
+ * (timeout, malformed JSON) with its status, anything else as a 500 whose
+ * detail reveals nothing.
+ */
+export function toProblem(error: unknown): ProblemError {
+  if (error instanceof ProblemError) return error;
+  if (error instanceof HTTPException) {
+    const status = error.status as ContentfulStatusCode;
+    return status === 400
+      ? badParam("body", "not valid JSON")
+      : new ProblemError(status, error.res?.statusText || "Error", error.message);
+  }
+  return new ProblemError(
+    500,
+    "Internal error",
+    "the server failed; see its log",
+  );
 }
 
 /** The problem+json response for `error`. */
@@ -43,6 +112,8 @@ export function problemResponse(c: Context, error: ProblemError): Response {
     ...(error.param ? { param: error.param } : {}),
   };
   return c.body(JSON.stringify(body), error.status, {
+    ...error.headers,
     "Content-Type": "application/problem+json",
+    "Cache-Control": "no-store",
   });
 }

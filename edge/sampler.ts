@@ -19,8 +19,18 @@ export interface Sampler {
   backend: BackendInfo;
   /** Shape of one sample. */
   sampleShape: number[];
-  /** G(z) for `n` latents, row-major; returns n × prod(sampleShape) values. */
-  generate(z: Float32Array, n: number): Promise<Float32Array>;
+  /** Class names of a conditional model; absent otherwise. */
+  classNames?: string[];
+  /**
+   * G(z) for `n` latents (row-major, n × latent.dim), with one class index
+   * per latent for a conditional model; returns n × prod(sampleShape)
+   * values. Every tensor it makes is disposed before it returns.
+   */
+  generate(
+    z: Float32Array,
+    n: number,
+    labels?: ArrayLike<number>,
+  ): Promise<Float32Array>;
 }
 
 /** The model folder could not be used; start-up stops with this message. */
@@ -47,38 +57,95 @@ export async function loadSampler(dir: string): Promise<Sampler> {
     if (e instanceof ModelLoadError) throw e;
     throw new ModelLoadError(`${dir}: ${(e as Error).message}`);
   }
-  const model = await tfl.loadLayersModel(
-    tf.io.fromMemory(decoded.modelArtifacts),
-  );
+  let model: tfl.LayersModel;
+  try {
+    model = await tfl.loadLayersModel(tf.io.fromMemory(decoded.modelArtifacts));
+  } catch (e) {
+    throw new ModelLoadError(
+      `${dir}: model.json does not describe a loadable network (${(e as Error).message})`,
+    );
+  }
   const { metadata } = decoded;
   const dim = metadata.latent.dim;
   const shape = sampleShape(metadata.output);
-  const expectedOut = [null, ...shape].join(",");
-  const actualOut = model.outputs[0].shape.join(",");
-  if (model.inputs[0].shape[1] !== dim || actualOut !== expectedOut) {
-    throw new ModelLoadError(
-      `${dir}: the network's shapes (input ${
-        model.inputs[0].shape
-      }, output ${actualOut}) ` +
-        `do not match its metadata (latent.dim ${dim}, output ${expectedOut})`,
-    );
+  try {
+    checkShapes(model, metadata, shape, dir);
+  } catch (e) {
+    model.dispose();
+    throw e;
   }
-  const generate = async (z: Float32Array, n: number) => {
-    const out = tf.tidy(() =>
-      model.predict(tf.tensor2d(z, [n, dim])) as tf.Tensor
-    );
+  const classes = metadata.classNames?.length ?? 0;
+  const generate = async (
+    z: Float32Array,
+    n: number,
+    labels?: ArrayLike<number>,
+  ) => {
+    if (classes > 0 && labels?.length !== n) {
+      throw new RangeError(`generate: expected ${n} class labels`);
+    }
+    const out = tf.tidy(() => {
+      const zT = tf.tensor2d(z, [n, dim]);
+      const inputs = classes > 0 ? [zT, tf.tensor2d(Float32Array.from(labels!), [n, 1])] : zT;
+      return model.predict(inputs) as tf.Tensor;
+    });
     try {
       return await out.data() as Float32Array;
     } finally {
       out.dispose();
     }
   };
-  await generate(new Float32Array(dim), 1); // warm-up: compile kernels once
+  // Warm-up: compile the kernels once, before the first request.
+  await generate(new Float32Array(dim), 1, classes > 0 ? [0] : undefined);
   return {
     metadata,
     hash: decoded.hash,
     backend,
     sampleShape: shape,
+    ...(metadata.classNames ? { classNames: metadata.classNames } : {}),
     generate,
   };
+}
+
+/**
+ * Refuses a network whose inputs and output do not match its metadata: one
+ * input z [n, dim], or for a conditional model the inputs "z" [n, dim] and
+ * "label" [n, 1] in that order; output [n, ...sampleShape].
+ */
+function checkShapes(
+  model: tfl.LayersModel,
+  metadata: GanMetadata,
+  shape: number[],
+  dir: string,
+): void {
+  const dim = metadata.latent.dim;
+  const conditional = metadata.classNames !== undefined;
+  const actualIn = model.inputs.map((i) => `[${i.shape}]`).join(" ");
+  const expectedIn = conditional ? `[,${dim}] [,1]` : `[,${dim}]`;
+  const actualOut = model.outputs.map((o) => `[${o.shape}]`).join(" ");
+  const expectedOut = `[,${shape}]`;
+  const namesOk = !conditional ||
+    (model.inputNames[0] === "z" && model.inputNames[1] === "label");
+  if (actualIn !== expectedIn || actualOut !== expectedOut || !namesOk) {
+    throw new ModelLoadError(
+      `${dir}: the network's shapes (inputs ${model.inputNames.join(", ")} ${actualIn}, ` +
+        `output ${actualOut}) do not match its metadata (latent.dim ${dim}, ` +
+        `${
+          conditional ? `${metadata.classNames!.length} classes: inputs z, label` : "unconditional"
+        }, output ${expectedOut})`,
+    );
+  }
+}
+
+/**
+ * For the start-up log: `(dataset, model HASH, quantization[, K classes])
+ * on wasm, SIMD on`.
+ */
+export function describeSampler(sampler: Sampler): string {
+  const { training, quantization, classNames } = sampler.metadata;
+  const classes = classNames ? `, ${classNames.length} classes` : "";
+  return `(${training.dataset}, model ${
+    sampler.hash.slice(0, 12)
+  }, ${quantization}${classes}) on ${sampler.backend.backend}, SIMD ${
+    sampler.backend.simd ? "on" : "off"
+  }`;
 }

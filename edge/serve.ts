@@ -6,8 +6,8 @@
  */
 import { parseArgs } from "node:util";
 import { createApp } from "./app.ts";
-import { modelDirFromEnv } from "./config.ts";
-import { loadSampler, ModelLoadError } from "./sampler.ts";
+import { configFromEnv, type EdgeConfig, modelDirFromEnv } from "./config.ts";
+import { describeSampler, loadSampler, ModelLoadError } from "./sampler.ts";
 
 const USAGE = "Usage: deno task serve [--model DIR] [--port N] [--hostname H]";
 
@@ -40,8 +40,10 @@ export function parseServeArgs(args: string[]) {
 
 if (import.meta.main) {
   let options;
+  let config: EdgeConfig;
   try {
     options = parseServeArgs(Deno.args);
+    config = configFromEnv();
   } catch (e) {
     console.error(`error: ${(e as Error).message}\n${USAGE}`);
     Deno.exit(2);
@@ -58,20 +60,15 @@ if (import.meta.main) {
     console.error(`error: cannot serve: ${e.message}`);
     Deno.exit(1);
   }
-  const app = createApp(sampler);
+  const app = createApp(sampler, config);
   Deno.serve({
     port: options.port,
     hostname: options.hostname,
     onListen: ({ hostname, port }) => {
       const host = hostname === "0.0.0.0" ? "localhost" : hostname;
       console.log(
-        `gan-edge: serving ${options.model} (${sampler.metadata.training.dataset}, ` +
-          `model ${
-            sampler.hash.slice(0, 12)
-          }) on ${sampler.backend.backend}, ` +
-          `SIMD ${
-            sampler.backend.simd ? "on" : "off"
-          }\nListening on http://${host}:${port}/`,
+        `gan-edge: serving ${options.model} ${describeSampler(sampler)}\n` +
+          `Listening on http://${host}:${port}/`,
       );
     },
   }, app.fetch);

@@ -1,13 +1,14 @@
 /**
- * Validation middleware: checks a route's query against a shared zod schema
- * before the handler runs, so a handler only ever sees valid input. Every
- * failure becomes a 400 problem naming the parameter.
+ * Validation middleware: checks a route's query or JSON body against a
+ * shared zod schema before the handler runs, so a handler only ever sees
+ * valid input. Every failure becomes a 4xx problem naming the parameter.
  *
  * @module
  */
+import { createMiddleware } from "hono/factory";
 import { validator } from "hono/validator";
 import type { z } from "zod";
-import { badParam } from "./problem.ts";
+import { badParam, notJson } from "./problem.ts";
 
 /** Query validator for `schema`; duplicates and unknown names are errors. */
 export function validQuery<S extends z.ZodObject>(schema: S) {
@@ -22,14 +23,55 @@ export function validQuery<S extends z.ZodObject>(schema: S) {
     if (result.success) return result.data;
     const issue = result.error.issues[0];
     if (issue.code === "unrecognized_keys") {
-      const names = issue.keys.join(", ");
+      const names = issue.keys.map((k) => k.slice(0, 40)).join(", ");
       throw badParam(
-        issue.keys[0],
-        `unknown parameter${
-          issue.keys.length > 1 ? "s" : ""
-        } ${names}; allowed: ${allowed.join(", ")}`,
+        issue.keys[0].slice(0, 40),
+        `unknown parameter${issue.keys.length > 1 ? "s" : ""} ${names}; allowed: ${
+          allowed.join(", ")
+        }`,
       );
     }
     throw badParam(issue.path.map(String).join("."), issue.message);
+  });
+}
+
+/**
+ * Refuses a body that is not `application/json` (415) or does not parse
+ * (400 naming `body`). Hono's own JSON validator would read such a body as
+ * `{}`, which would blame the wrong thing.
+ */
+export const jsonBody = createMiddleware(async (c, next) => {
+  const type = c.req.header("content-type");
+  const media = type?.split(";")[0].trim().toLowerCase();
+  if (media !== "application/json") throw notJson(type);
+  try {
+    await c.req.json();
+  } catch {
+    throw badParam("body", "not valid JSON");
+  }
+  await next();
+});
+
+/**
+ * JSON body validator for `schema` (put {@link jsonBody} before it). The
+ * problem names the top-level field; its detail gives the full path, as
+ * in `z: z.3: expected an array of 8 numbers`.
+ */
+export function validJson<S extends z.ZodType>(schema: S) {
+  return validator("json", (body): z.output<S> => {
+    const result = schema.safeParse(body);
+    if (result.success) return result.data;
+    const issue = result.error.issues[0];
+    if (issue.code === "unrecognized_keys") {
+      throw badParam(
+        issue.keys[0].slice(0, 40),
+        `unknown field; allowed: ${
+          Object.keys((schema as unknown as z.ZodObject).shape ?? {}).join(", ")
+        }`,
+      );
+    }
+    const path = issue.path.map(String);
+    const where = path.length > 1 ? `${path.join(".")}: ` : "";
+    throw badParam(path[0] ?? "body", `${where}${issue.message}`);
   });
 }

@@ -1,42 +1,306 @@
 /**
  * HTTP API v1 request and response shapes, shared by the edge (which
- * validates with them) and clients such as tests and the trainer's tooling.
+ * validates with them) and clients such as tests and the demo page.
+ *
+ * Query values arrive as strings, so the query schemas parse them strictly
+ * (plain decimal digits, no exponents, no hex) into numbers. What depends on
+ * the served model (latent length, class names, which formats) is passed in
+ * as {@link ApiModelFacts}, so one schema factory serves every model.
  *
  * @module
  */
 import { z } from "zod";
 import { MAX_SEED } from "./prng.ts";
 
-/** Largest `n` a sample request may ask for. */
+/** Default (and safe) largest `n` a sample request may ask for. */
 export const MAX_SAMPLES = 64;
+/** Most frames an interpolation may ask for. */
+export const MAX_STEPS = 64;
+/** Frames of an interpolation when `steps` is absent. */
+export const DEFAULT_STEPS = 8;
+/** Largest |value| accepted in a user latent: normal draws stay within ±7. */
+export const LATENT_BOUND = 1000;
+/** Largest accepted truncation threshold. */
+export const MAX_TRUNCATION = 100;
 
-const decimal = (what: string) =>
-  z.string().regex(/^\d{1,10}$/, { error: `expected ${what}` }).transform(
-    Number,
+/** Response formats: JSON for every model, PNG for images, SVG for points. */
+export const FORMATS = ["json", "png", "svg"] as const;
+export type Format = typeof FORMATS[number];
+
+/** What the request schemas need to know about the served model. */
+export interface ApiModelFacts {
+  /** Latent length. */
+  dim: number;
+  /** Class names of a conditional model; absent otherwise. */
+  classNames?: string[];
+  /** Formats this model can be rendered in. */
+  formats: readonly Format[];
+  /** Largest `n` (and most rows of a POST body). */
+  maxN: number;
+}
+
+/** Required/optional-aware message: "required" when absent, else `what`. */
+const expecting = (what: string) => ({
+  error: (issue: { input: unknown }) => issue.input === undefined ? "required" : `expected ${what}`,
+});
+
+/** A decimal integer in [min, max], written with ASCII digits only. */
+function intParam(min: number, max: number) {
+  const what = `an integer in [${min}, ${max}]`;
+  return z.string(expecting(what))
+    .regex(/^\d{1,10}$/, { error: `expected ${what}` })
+    .transform(Number)
+    .refine((v) => v >= min && v <= max, { error: `expected ${what}` });
+}
+
+const seedParam = () => intParam(0, MAX_SEED);
+
+const truncationParam = () =>
+  z.string().regex(/^\d{1,3}(\.\d{1,6})?$/, {
+    error: `expected a decimal number in (0, ${MAX_TRUNCATION}]`,
+  }).transform(Number).refine((v) => v > 0 && v <= MAX_TRUNCATION, {
+    error: `expected a decimal number in (0, ${MAX_TRUNCATION}]`,
+  });
+
+function formatParam(facts: ApiModelFacts) {
+  const list = facts.formats.join(", ");
+  return z.enum(facts.formats as [Format, ...Format[]], {
+    error: `expected one of ${list} for this model`,
+  });
+}
+
+/**
+ * `class` as a class index or an exact class name; refused for a model that
+ * is not conditional. Parses to the class index.
+ */
+function classParam(facts: ApiModelFacts) {
+  const names = facts.classNames;
+  return z.string().transform((text, ctx) => {
+    if (!names) {
+      ctx.addIssue({
+        code: "custom",
+        message: "this model is not conditional; it takes no class",
+      });
+      return z.NEVER;
+    }
+    const index = /^\d{1,3}$/.test(text) ? Number(text) : names.indexOf(text);
+    if (index < 0 || index >= names.length) {
+      ctx.addIssue({
+        code: "custom",
+        message: `unknown class "${clip(text)}"; expected 0 to ${names.length - 1} or one of ${
+          names.join(", ")
+        }`,
+      });
+      return z.NEVER;
+    }
+    return index;
+  });
+}
+
+/** At most 40 characters of `text`, for echoing bad input back safely. */
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/**
+ * `GET /v1/sample` query: latents from `seed` (random when absent), or one
+ * user latent `z`. `n` is absent with `z`, 1 by default otherwise.
+ */
+export function sampleQuerySchema(facts: ApiModelFacts) {
+  return z.object({
+    seed: seedParam().optional(),
+    n: intParam(1, facts.maxN).optional(),
+    z: z.string().transform((text, ctx) => {
+      const result = decodeLatent(text, facts.dim);
+      if (typeof result === "string") {
+        ctx.addIssue({ code: "custom", message: result });
+        return z.NEVER;
+      }
+      return result;
+    }).optional(),
+    format: formatParam(facts).optional(),
+    class: classParam(facts).optional(),
+    truncation: truncationParam().optional(),
+  }).strict().superRefine((q, ctx) => {
+    for (const other of ["seed", "n"] as const) {
+      if (q.z && q[other] !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [other],
+          message: `not allowed with z (z is exactly one latent)`,
+        });
+      }
+    }
+  });
+}
+export type SampleQuery = z.output<ReturnType<typeof sampleQuerySchema>>;
+
+/** `GET /v1/interpolate` query: slerp from seed `from` to seed `to`. */
+export function interpolateQuerySchema(facts: ApiModelFacts) {
+  return z.object({
+    from: seedParam(),
+    to: seedParam(),
+    steps: intParam(2, MAX_STEPS).optional(),
+    format: formatParam(facts).optional(),
+    class: classParam(facts).optional(),
+    truncation: truncationParam().optional(),
+  }).strict();
+}
+export type InterpolateQuery = z.output<
+  ReturnType<typeof interpolateQuerySchema>
+>;
+
+/** `POST /v1/sample` query: only how to render and truncate. */
+export function postQuerySchema(facts: ApiModelFacts) {
+  return z.object({
+    format: formatParam(facts).optional(),
+    truncation: truncationParam().optional(),
+  }).strict();
+}
+
+/** `POST /v1/sample` body: a batch of latents, with a class each if any. */
+export function sampleBodySchema(facts: ApiModelFacts) {
+  const value = z.number({ error: "expected a finite number" }).refine(
+    (v) => Math.abs(v) <= LATENT_BOUND,
+    { error: `expected |value| ≤ ${LATENT_BOUND}` },
   );
-
-/** `GET /v1/sample` query parameters (all strings on the wire). */
-export const SampleQuerySchema = z.object({
-  seed: decimal(`an integer in [0, ${MAX_SEED}]`).refine((v) => v <= MAX_SEED, {
-    error: `expected an integer in [0, ${MAX_SEED}]`,
-  }).optional(),
-  n: decimal(`an integer in [1, ${MAX_SAMPLES}]`).refine(
-    (v) => v >= 1 && v <= MAX_SAMPLES,
-    {
-      error: `expected an integer in [1, ${MAX_SAMPLES}]`,
+  const row = z.array(value, {
+    error: `expected an array of ${facts.dim} numbers`,
+  }).length(facts.dim, {
+    error: `expected an array of ${facts.dim} numbers`,
+  });
+  const rows = `expected 1 to ${facts.maxN} latents of ${facts.dim} numbers`;
+  const classes = facts.classNames?.length ?? 0;
+  return z.object({
+    z: z.array(row, expecting(rows)).min(1, { error: rows }).max(facts.maxN, {
+      error: rows,
+    }),
+    class: z.array(
+      z.int({ error: "expected a class index" }).min(0, {
+        error: `expected a class index in [0, ${classes - 1}]`,
+      }).max(classes - 1, {
+        error: `expected a class index in [0, ${classes - 1}]`,
+      }),
+      { error: "expected an array of class indices" },
+    ).optional(),
+  }, { error: "expected a JSON object {z, class?}" }).strict().superRefine(
+    (body, ctx) => {
+      if (body.class && !facts.classNames) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["class"],
+          message: "this model is not conditional; it takes no class",
+        });
+      } else if (body.class && body.class.length !== body.z.length) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["class"],
+          message: `expected one class per latent (${body.z.length})`,
+        });
+      }
     },
-  ).optional().default(1),
-  format: z.enum(["json"], { error: 'expected "json"' }).optional(),
-}).strict();
-export type SampleQuery = z.infer<typeof SampleQuerySchema>;
+  );
+}
+export type SampleBody = z.output<ReturnType<typeof sampleBodySchema>>;
 
-/** `GET /v1/sample` JSON response. */
+/**
+ * Reads a user latent of length `dim`: a comma list of decimal numbers
+ * (`0.5,-1,2e-3`), or base64url (padding optional) of `dim` little-endian
+ * float32 values. A value without a comma is a list only when `dim` is 1 and
+ * it reads as a number. Returns the latent, or a message saying what is wrong.
+ *
+ * @example
+ * ```ts
+ * import { decodeLatent, encodeLatent } from "@gan-edge/shared/api";
+ * const z = new Float32Array([0.5, -1]);
+ * const back = decodeLatent(encodeLatent(z), 2) as Float32Array;
+ * if (back[1] !== -1) throw new Error("round trip");
+ * ```
+ */
+export function decodeLatent(text: string, dim: number): Float32Array | string {
+  const isList = text.includes(",") || (dim === 1 && NUMBER.test(text));
+  const values = isList ? decodeList(text, dim) : decodeBase64url(text, dim);
+  if (typeof values === "string") return values;
+  for (let i = 0; i < dim; i++) {
+    if (!Number.isFinite(values[i])) {
+      return `entry ${i} is not a finite number`;
+    }
+    if (Math.abs(values[i]) > LATENT_BOUND) {
+      return `entry ${i} is out of range (|value| ≤ ${LATENT_BOUND})`;
+    }
+  }
+  return values;
+}
+
+const NUMBER = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+
+function decodeList(text: string, dim: number): Float32Array | string {
+  const parts = text.split(",");
+  if (parts.length !== dim) {
+    return `expected ${dim} comma-separated numbers, got ${parts.length}`;
+  }
+  const out = new Float32Array(dim);
+  for (let i = 0; i < dim; i++) {
+    const part = parts[i].trim();
+    if (!NUMBER.test(part)) {
+      return `entry ${i} ("${clip(part)}") is not a decimal number`;
+    }
+    out[i] = Number(part);
+  }
+  return out;
+}
+
+function decodeBase64url(text: string, dim: number): Float32Array | string {
+  const chars = Math.ceil(dim * 4 * 4 / 3);
+  const expected =
+    `expected ${dim} comma-separated numbers or base64url of ${dim} little-endian float32 (${chars} characters)`;
+  const body = text.replace(/=+$/, "");
+  if (!/^[A-Za-z0-9_-]*$/.test(body) || body.length !== chars) return expected;
+  const binary = atob(
+    body.replaceAll("-", "+").replaceAll("_", "/").padEnd(
+      Math.ceil(chars / 4) * 4,
+      "=",
+    ),
+  );
+  const view = new DataView(new ArrayBuffer(dim * 4));
+  for (let i = 0; i < dim * 4; i++) view.setUint8(i, binary.charCodeAt(i));
+  return Float32Array.from({ length: dim }, (_, i) => view.getFloat32(i * 4, true));
+}
+
+/**
+ * base64url (no padding) of `z` as little-endian float32: the compact form
+ * of the `z` query parameter.
+ */
+export function encodeLatent(z: Float32Array): string {
+  const view = new DataView(new ArrayBuffer(z.length * 4));
+  z.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  let binary = "";
+  for (let i = 0; i < view.byteLength; i++) {
+    binary += String.fromCharCode(view.getUint8(i));
+  }
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(
+    /=+$/,
+    "",
+  );
+}
+
+/** `GET /v1/sample` and `POST /v1/sample` JSON response. */
 export interface SampleResponse {
-  seed: number;
-  /** The latent vectors used, one row per sample. */
+  /** The seed the latents were drawn from; null for user latents. */
+  seed: number | null;
+  /** The latent vectors used (after truncation), one row per sample. */
   z: number[][];
+  /** Class index of each sample (conditional models only). */
+  class?: number[];
   /** Shape of `samples`: [n, ...sample shape]. */
   shape: number[];
   /** One entry per sample: a point, or an image as nested [h][w][c] arrays. */
   samples: unknown[];
+}
+
+/** `GET /v1/interpolate` JSON response. */
+export interface InterpolateResponse extends Omit<SampleResponse, "seed"> {
+  from: number;
+  to: number;
+  steps: number;
 }

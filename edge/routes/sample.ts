@@ -1,49 +1,99 @@
 /**
- * `GET /v1/sample`: G(z) for latents drawn from a seed with the shared PRNG.
- * Without a seed one is drawn at random and returned in `X-Seed`, so any
- * response can be reproduced.
+ * `GET /v1/sample`: G(z) for latents drawn from a seed with the shared PRNG,
+ * or for one user latent `z`. Without a seed one is drawn at random and
+ * returned in `X-Seed`, so any response can be reproduced.
+ * `POST /v1/sample`: a batch of user latents as one forward pass.
  *
  * @module
  */
 import { Hono } from "hono";
-import { MAX_SEED } from "@gan-edge/shared/prng";
-import { latents } from "@gan-edge/shared/prng";
-import { SampleQuerySchema, type SampleResponse } from "@gan-edge/shared/api";
+import { latents, MAX_SEED } from "@gan-edge/shared/prng";
+import { postQuerySchema, sampleBodySchema, sampleQuerySchema } from "@gan-edge/shared/api";
+import type { EdgeConfig } from "../config.ts";
 import type { Sampler } from "../sampler.ts";
-import { validQuery } from "../validate.ts";
+import { sampleEtag, setCaching } from "../cache.ts";
+import { truncate } from "../latent.ts";
+import { negotiate } from "../negotiate.ts";
+import { apiFacts, respond } from "../respond.ts";
+import { jsonBody, validJson, validQuery } from "../validate.ts";
 
-/** Splits a flat row-major buffer into `n` nested arrays of `shape`. */
-export function nest(values: Float32Array, shape: number[]): unknown[] {
-  const [head, ...rest] = shape;
-  const size = rest.reduce((a, b) => a * b, 1);
-  return Array.from({ length: head }, (_, i) => {
-    const part = values.subarray(i * size, (i + 1) * size);
-    return rest.length === 0
-      ? part[0]
-      : rest.length === 1
-      ? Array.from(part)
-      : nest(part, rest);
-  });
+/**
+ * Class labels for `n` samples of a conditional model: all `cls` when given,
+ * else cycling through the classes (sample i has class i mod K), so a seed's
+ * gallery shows every class. Undefined for an unconditional model.
+ */
+export function classLabels(
+  sampler: Sampler,
+  n: number,
+  cls?: number,
+): number[] | undefined {
+  const k = sampler.classNames?.length;
+  if (!k) return undefined;
+  return Array.from({ length: n }, (_, i) => cls ?? i % k);
 }
 
 /** The sample routes for `sampler`. */
-export function sampleRoutes(sampler: Sampler) {
+export function sampleRoutes(sampler: Sampler, config: EdgeConfig) {
+  const facts = apiFacts(sampler, config);
   const { dim, distribution } = sampler.metadata.latent;
-  return new Hono().get("/", validQuery(SampleQuerySchema), async (c) => {
-    const query = c.req.valid("query");
-    const seed = query.seed ??
-      crypto.getRandomValues(new Uint32Array(1))[0] % (MAX_SEED + 1);
-    const n = query.n;
-    const z = latents(seed, n, dim, distribution);
-    const out = await sampler.generate(z, n);
-    const shape = [n, ...sampler.sampleShape];
-    const body: SampleResponse = {
-      seed,
-      z: nest(z, [n, dim]) as number[][],
-      shape,
-      samples: nest(out, shape),
-    };
-    c.header("X-Seed", String(seed));
-    return c.json(body);
-  });
+  return new Hono()
+    .get("/", validQuery(sampleQuerySchema(facts)), async (c) => {
+      const q = c.req.valid("query");
+      const format = negotiate(q.format, c.req.header("accept"), facts.formats);
+      const random = q.seed === undefined && q.z === undefined;
+      const seed = q.z ? null : q.seed ?? randomSeed();
+      const n = q.n ?? 1;
+      const z = truncate(
+        q.z ?? latents(seed!, n, dim, distribution),
+        q.truncation,
+      );
+      const labels = classLabels(sampler, n, q.class);
+      setCaching(
+        c,
+        random ? null : await sampleEtag(sampler.hash, "GET /v1/sample", {
+          seed,
+          n,
+          z: q.z,
+          format,
+          class: q.class,
+          truncation: q.truncation,
+        }),
+      );
+      if (seed !== null) c.header("X-Seed", String(seed));
+      const out = await sampler.generate(z, n, labels);
+      return respond(c, sampler, { format, n, z, out, labels, head: { seed } });
+    })
+    .post(
+      "/",
+      jsonBody,
+      validQuery(postQuerySchema(facts)),
+      validJson(sampleBodySchema(facts)),
+      async (c) => {
+        const q = c.req.valid("query");
+        const body = c.req.valid("json");
+        const format = negotiate(
+          q.format,
+          c.req.header("accept"),
+          facts.formats,
+        );
+        const n = body.z.length;
+        const z = truncate(Float32Array.from(body.z.flat()), q.truncation);
+        const labels = body.class ?? classLabels(sampler, n);
+        setCaching(c, null);
+        const out = await sampler.generate(z, n, labels);
+        return respond(c, sampler, {
+          format,
+          n,
+          z,
+          out,
+          labels,
+          head: { seed: null },
+        });
+      },
+    );
+}
+
+/** A uniformly random seed in [0, MAX_SEED]. */
+function randomSeed(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0] % (MAX_SEED + 1);
 }

@@ -1,0 +1,45 @@
+/**
+ * HTTP caching of samples. A response addressed by a seed (or a user latent)
+ * is a pure function of the model and its parameters, so it gets an ETag
+ * from (model hash, normalised parameters) and may be cached for a year as
+ * immutable; Hono's `etag` middleware answers `If-None-Match` with 304. A
+ * response from a random seed must not be cached at all.
+ *
+ * @module
+ */
+import type { Context } from "hono";
+import { sha256Hex } from "@gan-edge/shared/artifact";
+
+/** Cache-Control of a deterministic response. */
+export const IMMUTABLE = "public, max-age=31536000, immutable";
+/** Cache-Control of a response that must not be reused. */
+export const NO_STORE = "no-store";
+
+/**
+ * A strong ETag naming the response for `route` with `params` under the
+ * model `modelHash`. Parameters are normalised: parsed values (so `n=07` and
+ * `n=7` agree), defaults filled in, keys sorted, the format resolved.
+ */
+export async function sampleEtag(
+  modelHash: string,
+  route: string,
+  params: Record<string, unknown>,
+): Promise<string> {
+  const entries = Object.entries(params)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => [k, v instanceof Float32Array ? Array.from(v) : v]);
+  const key = JSON.stringify([modelHash, route, entries]);
+  const hex = await sha256Hex(new TextEncoder().encode(key));
+  return `"${hex.slice(0, 32)}"`;
+}
+
+/**
+ * Sets the caching headers: immutable with `etag`, or no-store without one.
+ * Always `Vary: Accept`, since the format may come from content negotiation.
+ */
+export function setCaching(c: Context, etag: string | null): void {
+  c.header("Vary", "Accept");
+  c.header("Cache-Control", etag ? IMMUTABLE : NO_STORE);
+  if (etag) c.header("ETag", etag);
+}

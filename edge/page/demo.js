@@ -1,0 +1,123 @@
+// The demo page: a gallery, latent sliders, a class picker and an
+// interpolation strip, all drawn by the edge's HTTP API (nothing runs a model
+// in the browser).
+
+const SLIDERS = 6;
+const GALLERY = { image: 16, points: 64 };
+const $ = (id) => document.getElementById(id);
+const state = { format: "png", kind: "image", z: null };
+
+/** base64url of little-endian float32: the compact `z` parameter. */
+function encodeLatent(z) {
+  const view = new DataView(new ArrayBuffer(z.length * 4));
+  z.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  let binary = "";
+  for (let i = 0; i < view.byteLength; i++) {
+    binary += String.fromCharCode(view.getUint8(i));
+  }
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(
+    /=+$/,
+    "",
+  );
+}
+
+/** The query string for `params` plus the shared class/truncation choices. */
+function query(params) {
+  const all = { ...params };
+  if ($("class").value !== "") all.class = $("class").value;
+  if ($("truncation").value !== "") all.truncation = $("truncation").value;
+  return new URLSearchParams(all).toString();
+}
+
+/** Shows a problem's detail (or clears the status line). */
+function report(text) {
+  $("status").textContent = text ?? "";
+}
+
+async function getJson(url) {
+  const res = await fetch(url);
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.detail ?? res.statusText);
+  return body;
+}
+
+function renderEditor() {
+  $("editor").src = `/v1/sample?${query({ z: encodeLatent(state.z), format: state.format })}`;
+}
+
+async function refresh() {
+  report();
+  const seed = $("seed").value;
+  try {
+    $("gallery").src = `/v1/sample?${
+      query({ seed, n: GALLERY[state.kind], format: state.format })
+    }`;
+    $("strip").src = `/v1/interpolate?${
+      query({ from: seed, to: $("to").value, steps: 8, format: state.format })
+    }`;
+    const first = await getJson(
+      `/v1/sample?${query({ seed, format: "json" })}`,
+    );
+    state.z = Float32Array.from(first.z[0]);
+    document.querySelectorAll("#sliders input").forEach((input, i) => {
+      input.value = String(state.z[i]);
+      input.nextElementSibling.textContent = state.z[i].toFixed(2);
+    });
+    renderEditor();
+  } catch (e) {
+    report(e.message);
+  }
+}
+
+function buildSliders(dim) {
+  for (let i = 0; i < Math.min(dim, SLIDERS); i++) {
+    const label = document.createElement("label");
+    label.textContent = `z[${i}]`;
+    const input = document.createElement("input");
+    Object.assign(input, { type: "range", min: -3, max: 3, step: 0.05 });
+    input.id = `z${i}`;
+    const value = document.createElement("span");
+    input.addEventListener("input", () => {
+      state.z[i] = Number(input.value);
+      value.textContent = state.z[i].toFixed(2);
+      renderEditor();
+    });
+    label.append(input, value);
+    $("sliders").append(label);
+  }
+}
+
+async function main() {
+  try {
+    const model = await getJson("/v1/model");
+    state.kind = model.output.kind;
+    state.format = state.kind === "image" ? "png" : "svg";
+    $("model").textContent = `${model.training.dataset}: ${model.output.kind}s` +
+      ` from a ${model.latent.dim}-dimensional ${model.latent.distribution} latent` +
+      (model.classNames ? `, ${model.classNames.length} classes` : "") +
+      ` (model ${model.hash.slice(0, 12)})`;
+    if (model.classNames) {
+      model.classNames.forEach((name, i) => {
+        $("class").append(new Option(`${i}: ${name}`, String(i)));
+      });
+      $("class-box").hidden = false;
+    }
+    buildSliders(model.latent.dim);
+  } catch (e) {
+    report(e.message);
+    return;
+  }
+  for (const id of ["seed", "to", "class", "truncation"]) {
+    $(id).addEventListener("change", refresh);
+  }
+  $("random").addEventListener("click", () => {
+    $("seed").value = String(crypto.getRandomValues(new Uint32Array(1))[0]);
+    refresh();
+  });
+  for (const id of ["gallery", "editor", "strip"]) {
+    $(id).addEventListener("error", () => report(`${id}: could not load`));
+  }
+  await refresh();
+}
+
+main();
