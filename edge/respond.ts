@@ -10,8 +10,8 @@ import type { ApiModelFacts, Format } from "@gan-edge/shared/api";
 import type { EdgeConfig } from "./config.ts";
 import type { Sampler } from "./sampler.ts";
 import { MEDIA_TYPES } from "./negotiate.ts";
-import { pngGrid } from "./render/png.ts";
-import { scatterSvg } from "./render/svg.ts";
+import { pngGrid } from "@gan-edge/shared/render/png";
+import { scatterSvg } from "@gan-edge/shared/render/svg";
 
 /** What the request schemas need to know about `sampler` under `config`. */
 export function apiFacts(sampler: Sampler, config: EdgeConfig): ApiModelFacts {
