@@ -22,13 +22,23 @@ export async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
 /** Pixel p of synthetic image i: a pattern that covers 0..255. */
 export const pixel = (i: number, p: number) => (i * 31 + p * 7) % 256;
 
+/** Hash-like pixels that gzip cannot shrink much (for download tests). */
+export function noisyPixel(i: number, p: number): number {
+  // MurmurHash3's 32-bit finalizer of the pixel's index.
+  let h = i * 784 + p;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) & 0xff;
+}
+
 /** `count` synthetic 28×28 images and their labels (i mod 10), as IDX bytes. */
 export function syntheticSplit(
   count: number,
+  pixelOf: (i: number, p: number) => number = pixel,
 ): { images: Uint8Array; labels: Uint8Array } {
   const data = new Uint8Array(count * 784);
   for (let i = 0; i < count; i++) {
-    for (let p = 0; p < 784; p++) data[i * 784 + p] = pixel(i, p);
+    for (let p = 0; p < 784; p++) data[i * 784 + p] = pixelOf(i, p);
   }
   const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
   return {

@@ -10,7 +10,14 @@ import {
   loadIdxDataset,
   openDataset,
 } from "../../trainer/data/mod.ts";
-import { gzip, idxBytes, pixel, syntheticSplit, tempDir, writeSplit } from "../helpers/data_files.ts";
+import {
+  gzip,
+  idxBytes,
+  pixel,
+  syntheticSplit,
+  tempDir,
+  writeSplit,
+} from "../helpers/data_files.ts";
 
 /** MNIST's spec with no Debian folder, so only `dataDir` and the cache count. */
 const MNIST: IdxDatasetSpec = IDX_DATASETS.mnist;

@@ -22,7 +22,12 @@ export function stdoutSink(): ProgressSink {
   };
 }
 
-const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+/** `bytes` (out of `total`, when given) in kB below 1 MB, else in MB. */
+function amount(bytes: number, total?: number): string {
+  const [unit, scale] = (total ?? bytes) < 1e6 ? ["kB", 1e3] : ["MB", 1e6];
+  const n = (v: number) => (v / scale).toFixed(1);
+  return total === undefined ? `${n(bytes)} ${unit}` : `${n(bytes)}/${n(total)} ${unit}`;
+}
 
 /** One progress bar for `label` over `total` bytes (null when unknown). */
 export class ProgressBar {
@@ -71,11 +76,11 @@ export class ProgressBar {
   /** The text of the bar at `done` bytes. */
   line(done: number): string {
     const { total } = this;
-    if (!total) return `${this.label} ${mb(done)} MB`;
+    if (!total) return `${this.label} ${amount(done)}`;
     const fraction = Math.min(1, done / total);
     const filled = Math.round(fraction * this.width);
     const bar = "#".repeat(filled) + ".".repeat(this.width - filled);
     const percent = String(Math.floor(fraction * 100)).padStart(3);
-    return `${this.label} [${bar}] ${percent}% ${mb(done)}/${mb(total)} MB`;
+    return `${this.label} [${bar}] ${percent}% ${amount(done, total)}`;
   }
 }
