@@ -174,6 +174,10 @@ Deno.test("a mirror that lacks the files or cannot be reached: the missing-data 
       assert.match(e.message, /3\. allow the download/);
       return true;
     });
+    await assert.rejects(
+      load("ftp://127.0.0.1/"),
+      /ftp:\/\/127\.0\.0\.1\/mnist\/train-images-idx3-ubyte\.gz: expected an http:\/\/ or https:\/\/ address/,
+    );
     assert.deepEqual(await listDir(join(cacheDir, "mnist")), []);
   } finally {
     await Deno.remove(cacheDir, { recursive: true });

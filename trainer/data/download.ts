@@ -73,6 +73,9 @@ export async function downloadVerified(
 ): Promise<void> {
   const file = basename(dest);
   const parsed = new URL(url);
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new DownloadFailed(`GET ${url}: expected an http:// or https:// address`);
+  }
   if (!(await netAllowed(parsed))) {
     throw new DownloadFailed(
       `GET ${url}: no network permission (run with --allow-net)`,

@@ -161,20 +161,17 @@ async function downloadSplit(
       throw new DataError(`${spec.name}: no checksum known for ${file}`);
     }
     let bar: ProgressBar | undefined;
+    let received = 0;
     const report = onProgress ?? ((p: DownloadProgress) => {
       bar ??= new ProgressBar(`${spec.name}/${file}`, p.total);
+      received = p.received;
       if (p.done) bar.finish(p.received);
       else bar.update(p.received);
     });
     try {
-      await downloadVerified(
-        new URL(file, base).href,
-        join(dir, file),
-        md5,
-        report,
-      );
+      await downloadVerified(new URL(file, base).href, join(dir, file), md5, report);
     } catch (e) {
-      bar?.finish(bar.total ?? 0);
+      bar?.finish(received); // ends the bar's line where the download stopped
       throw e;
     }
   }
