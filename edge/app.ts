@@ -80,7 +80,7 @@ export function createApp(
   app.notFound((c) => problemResponse(c, notFound(c.req.method, c.req.path)));
   app.onError((error, c) => {
     const problem = toProblem(error);
-    if (problem.status >= 500) console.error(error);
+    if (problem.status === 500) console.error(error); // a bug: log it
     return problemResponse(c, problem);
   });
   return app;

@@ -31,7 +31,7 @@ export class MinibatchStd extends tfl.layers.Layer {
       );
       const stat = tf.mean(std); // scalar
       const shape = [...x.shape.slice(0, -1), 1];
-      return tf.concat([x, tf.fill(shape, 1).mul(stat)], -1);
+      return tf.concat([x, tf.mul(tf.fill(shape, 1), stat)], -1);
     });
   }
 }
