@@ -1,0 +1,71 @@
+/**
+ * The little of tfjs-backend-wasm's backend object that our kernels use, and
+ * helpers to call the wasm backend's own registered kernels from ours. Typed
+ * structurally so that `shared/` needs no dependency on the wasm package.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+/** The wasm backend, as much of it as our kernels touch. */
+export interface WasmBackend {
+  dataIdMap: {
+    get(dataId: tf.DataId): { id: number } | undefined;
+    has(dataId: tf.DataId): boolean;
+  };
+  /** Allocates an uninitialised tensor on the wasm heap (refCount 1). */
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  /** A view of a tensor's heap memory; invalid after the next allocation. */
+  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
+  disposeData(dataId: tf.DataId, force?: boolean): boolean;
+}
+
+/** The arguments tfjs passes to a kernel function. */
+export interface KernelArgs<I, A> {
+  inputs: I;
+  backend: unknown;
+  attrs?: A;
+}
+
+/**
+ * Runs the wasm backend's registered kernel `name`. Its result is a new
+ * tensor on the heap that the caller owns: return it, or `free` it.
+ */
+export function run(
+  name: string,
+  backend: WasmBackend,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: Record<string, unknown> = {},
+): tf.TensorInfo {
+  const kernel = tf.getKernel(name, "wasm");
+  if (!kernel) {
+    throw new Error(`wasm kernels: expected kernel ${name} on wasm, found none`);
+  }
+  return kernel.kernelFunc({
+    inputs,
+    backend: backend as unknown as tf.KernelBackend,
+    attrs: attrs as tf.NamedAttrMap,
+  }) as tf.TensorInfo;
+}
+
+/** Releases intermediates made by `run` or `makeOutput`. */
+export function free(backend: WasmBackend, ...infos: tf.TensorInfo[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}
+
+/**
+ * The same heap data seen with another shape of the same size: no copy and
+ * no new reference, so free the original, never the view.
+ */
+export function view(info: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+  return { dataId: info.dataId, shape, dtype: info.dtype };
+}
+
+/** wasm's Transpose kernel (a new tensor the caller owns). */
+export function transpose(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  perm: number[],
+): tf.TensorInfo {
+  return run(tf.Transpose, backend, { x }, { perm });
+}

@@ -1,0 +1,335 @@
+/**
+ * The kernels of shared/wasm_kernels.ts against the cpu backend, on every
+ * stride, padding and shape the DCGAN uses, their gradients through tf.grad,
+ * and one full D+G gradient step of the DCGAN.
+ */
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+// The root import map has no wasm backend; the version is the one in
+// deno.lock (trainer/ and edge/ pin the same).
+// deno-lint-ignore no-import-prefix
+import { setWasmPaths } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
+import { clearPhaseFilterCache, registerWasmKernels } from "@gan-edge/shared/wasm-kernels";
+import {
+  type ArchitectureSpec,
+  buildDiscriminator,
+  buildGenerator,
+} from "@gan-edge/shared/architectures";
+import { Prng } from "@gan-edge/shared/prng";
+
+setWasmPaths(
+  new URL(".", import.meta.resolve("npm:@tensorflow/tfjs-backend-wasm@4.22.0"))
+    .href,
+);
+registerWasmKernels();
+tf.enableProdMode();
+
+type Shape4 = [number, number, number, number];
+
+/** Seeded values in [−1, 1), the same on every backend. */
+function values(shape: number[], seed: number): Float32Array {
+  const prng = new Prng(seed);
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < out.length; i++) out[i] = 2 * prng.uniform() - 1;
+  return out;
+}
+
+/** Runs `f` on `backend` and returns its outputs' values. */
+async function on(
+  backend: string,
+  f: () => tf.Tensor | tf.Tensor[],
+): Promise<Float32Array[]> {
+  assert.ok(await tf.setBackend(backend), `backend ${backend} did not start`);
+  const out = tf.tidy(f);
+  const list = Array.isArray(out) ? out : [out];
+  const data = list.map((t) => t.dataSync() as Float32Array);
+  tf.dispose(list);
+  return data;
+}
+
+/** max |a − b| ≤ rtol · max |b| + atol, elementwise over the whole tensor. */
+function assertClose(
+  actual: Float32Array,
+  expected: Float32Array,
+  what: string,
+  rtol = 1e-5,
+  atol = 1e-6,
+): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let scale = 0;
+  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < actual.length; i++) {
+    const d = Math.abs(actual[i] - expected[i]);
+    if (!(d <= worst)) [worst, at] = [d, i];
+  }
+  assert.ok(
+    worst <= rtol * scale + atol,
+    `${what}: expected wasm ≈ cpu within ${rtol} × ${scale.toExponential(2)}` +
+      `, got |Δ| = ${worst} at ${at} (wasm ${actual[at]}, cpu ${expected[at]})`,
+  );
+}
+
+/** wasm against cpu for the same function, output by output. */
+async function compare(
+  what: string,
+  f: () => tf.Tensor | tf.Tensor[],
+  rtol?: number,
+): Promise<void> {
+  const expected = await on("cpu", f);
+  const actual = await on("wasm", f);
+  expected.forEach((e, i) => assertClose(actual[i], e, `${what}[${i}]`, rtol));
+}
+
+interface ConvCase {
+  /** Input of the forward conv2d [n, h, w, cin]. */
+  x: Shape4;
+  /** Filter [kh, kw, cin, cout]. */
+  filter: Shape4;
+  stride: number;
+  pad: "same" | "valid";
+}
+
+// The DCGAN's convolutions (kernel 4, stride 2, same) at 28×28 and 32×32,
+// batch 1 and 64, channels 1 and 3; then other strides, kernels, odd sizes
+// and valid padding.
+const DCGAN_CASES: ConvCase[] = [
+  { x: [64, 28, 28, 1], filter: [4, 4, 1, 8], stride: 2, pad: "same" },
+  { x: [1, 28, 28, 3], filter: [4, 4, 3, 8], stride: 2, pad: "same" },
+  { x: [64, 14, 14, 8], filter: [4, 4, 8, 16], stride: 2, pad: "same" },
+  { x: [1, 14, 14, 16], filter: [4, 4, 16, 32], stride: 2, pad: "same" },
+  { x: [64, 32, 32, 3], filter: [4, 4, 3, 8], stride: 2, pad: "same" },
+  { x: [1, 16, 16, 8], filter: [4, 4, 8, 16], stride: 2, pad: "same" },
+  { x: [64, 8, 8, 16], filter: [4, 4, 16, 32], stride: 2, pad: "same" },
+];
+const OTHER_CASES: ConvCase[] = [
+  { x: [2, 15, 15, 3], filter: [4, 4, 3, 5], stride: 2, pad: "same" },
+  { x: [2, 7, 7, 4], filter: [5, 5, 4, 3], stride: 2, pad: "same" },
+  { x: [2, 9, 9, 2], filter: [3, 3, 2, 4], stride: 2, pad: "valid" },
+  { x: [2, 10, 9, 3], filter: [4, 4, 3, 2], stride: 2, pad: "valid" },
+  { x: [3, 8, 8, 3], filter: [3, 3, 3, 4], stride: 1, pad: "same" },
+  { x: [2, 11, 11, 2], filter: [4, 4, 2, 3], stride: 3, pad: "same" },
+  { x: [1, 6, 6, 1], filter: [2, 2, 1, 1], stride: 2, pad: "valid" },
+];
+const CASES = [...DCGAN_CASES, ...OTHER_CASES];
+
+function label(c: ConvCase): string {
+  return `x ${c.x} filter ${c.filter} stride ${c.stride} ${c.pad}`;
+}
+
+function dyShape(c: ConvCase): Shape4 {
+  const info = tf.backend_util.computeConv2DInfo(
+    c.x,
+    c.filter,
+    c.stride,
+    1,
+    c.pad,
+  );
+  return info.outShape as Shape4;
+}
+
+Deno.test("wasm kernels: registered for wasm", () => {
+  for (
+    const name of [
+      "Conv2DBackpropFilter",
+      "UnsortedSegmentSum",
+      "Conv2DBackpropInput",
+    ]
+  ) {
+    assert.ok(tf.getKernel(name, "wasm"), `${name} on wasm`);
+  }
+});
+
+Deno.test("wasm kernels: Conv2DBackpropFilter equals cpu's", async () => {
+  for (const c of CASES) {
+    const dy = dyShape(c);
+    await compare(
+      `Conv2DBackpropFilter ${label(c)}`,
+      () =>
+        tf.engine().runKernel(tf.Conv2DBackpropFilter, {
+          x: tf.tensor4d(values(c.x, 1), c.x),
+          dy: tf.tensor4d(values(dy, 2), dy),
+        }, {
+          strides: c.stride,
+          pad: c.pad,
+          dataFormat: "NHWC",
+          filterShape: c.filter,
+        }) as tf.Tensor,
+    );
+  }
+});
+
+Deno.test("wasm kernels: Conv2DBackpropInput (conv2dTranspose) equals cpu's", async () => {
+  for (const c of CASES) {
+    const dy = dyShape(c);
+    await compare(
+      `Conv2DBackpropInput ${label(c)}`,
+      () =>
+        tf.conv2dTranspose(
+          tf.tensor4d(values(dy, 3), dy),
+          tf.tensor4d(values(c.filter, 4), c.filter),
+          c.x,
+          c.stride,
+          c.pad,
+        ),
+    );
+  }
+});
+
+Deno.test("wasm kernels: UnsortedSegmentSum (gather's gradient) equals cpu's", async () => {
+  const ids = [3, 0, 9, 3, 3, 7, 0, 1, 12, -1];
+  await compare("unsortedSegmentSum float32", () =>
+    tf.unsortedSegmentSum(
+      tf.tensor2d(values([10, 6], 5), [10, 6]),
+      tf.tensor1d(ids, "int32"),
+      10,
+    ));
+  await compare("unsortedSegmentSum int32", () =>
+    tf.unsortedSegmentSum(
+      tf.tensor2d(ids.map((_, i) => i * 3 - 7), [10, 1], "int32"),
+      tf.tensor1d(ids, "int32"),
+      10,
+    ).toFloat());
+  await compare("gather gradient", () =>
+    tf.grad((table: tf.Tensor) =>
+      tf.sum(tf.mul(
+        tf.gather(table, tf.tensor1d([1, 4, 1, 0, 4, 4], "int32")),
+        tf.tensor2d(values([6, 5], 6), [6, 5]),
+      ))
+    )(tf.tensor2d(values([5, 5], 7), [5, 5])));
+});
+
+Deno.test("wasm kernels: gradients of conv2d and conv2dTranspose equal cpu's", async () => {
+  for (const c of [...DCGAN_CASES.slice(0, 4), ...OTHER_CASES]) {
+    const dy = dyShape(c);
+    await compare(`grad conv2d ${label(c)}`, () => {
+      const r = tf.tensor4d(values(dy, 8), dy);
+      return tf.grads((x: tf.Tensor, w: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad), r))
+      )([tf.tensor4d(values(c.x, 9), c.x), tf.tensor4d(values(c.filter, 10), c.filter)]);
+    });
+    await compare(`grad conv2dTranspose ${label(c)}`, () => {
+      const r = tf.tensor4d(values(c.x, 11), c.x);
+      return tf.grads((y: tf.Tensor, w: tf.Tensor) =>
+        tf.sum(tf.mul(
+          tf.conv2dTranspose(y as tf.Tensor4D, w as tf.Tensor4D, c.x, c.stride, c.pad),
+          r,
+        ))
+      )([tf.tensor4d(values(dy, 12), dy), tf.tensor4d(values(c.filter, 13), c.filter)]);
+    });
+  }
+});
+
+function dcgan(size: 28 | 32, numClasses?: number): ArchitectureSpec {
+  return {
+    id: "dcgan",
+    latentDim: 8,
+    output: { kind: "image", height: size, width: size, channels: 1, range: [-1, 1] },
+    width: 4,
+    dropout: 0,
+    numClasses,
+    minibatchStd: true,
+  };
+}
+
+/**
+ * One D+G step's gradients, as the trainer takes them: D on a real and a fake
+ * batch (non-saturating logistic loss), then G through D.
+ */
+function stepGradients(
+  G: tf.LayersModel,
+  D: tf.LayersModel,
+  spec: ArchitectureSpec,
+  batch: number,
+): tf.Tensor[] {
+  const size = (spec.output as { height: number }).height;
+  const z = tf.tensor2d(values([batch, spec.latentDim], 20), [batch, spec.latentDim]);
+  const real = tf.tensor4d(values([batch, size, size, 1], 21), [batch, size, size, 1]);
+  const labels = tf.tensor2d(
+    Array.from({ length: batch }, (_, i) => i % (spec.numClasses ?? 1)),
+    [batch, 1],
+  );
+  const g = (zz: tf.Tensor) =>
+    G.apply(spec.numClasses ? [zz, labels] : zz, { training: true }) as tf.Tensor;
+  const d = (x: tf.Tensor) =>
+    D.apply(spec.numClasses ? [x, labels] : x, { training: true }) as tf.Tensor;
+  const vars = (m: tf.LayersModel) => m.trainableWeights.map((w) => w.read() as tf.Variable);
+  const dStep = tf.variableGrads(
+    () => tf.add(tf.mean(tf.softplus(tf.neg(d(real)))), tf.mean(tf.softplus(d(g(z))))) as tf.Scalar,
+    vars(D),
+  );
+  const gStep = tf.variableGrads(
+    () => tf.mean(tf.softplus(tf.neg(d(g(z))))) as tf.Scalar,
+    vars(G),
+  );
+  return [
+    dStep.value,
+    gStep.value,
+    ...Object.values(dStep.grads),
+    ...Object.values(gStep.grads),
+  ];
+}
+
+Deno.test("wasm kernels: a DCGAN D+G step's gradients on wasm equal cpu's, without leaks", async () => {
+  for (const [size, classes] of [[28, 10], [32, undefined]] as const) {
+    await tf.setBackend("cpu");
+    const spec = dcgan(size, classes);
+    const G = buildGenerator(spec);
+    const D = buildDiscriminator(spec);
+    const expected = await on("cpu", () => stepGradients(G, D, spec, 8));
+    await tf.setBackend("wasm");
+    // Warm once so that variables live on wasm, then count.
+    tf.dispose(tf.tidy(() => stepGradients(G, D, spec, 8)));
+    const tensors = tf.memory().numTensors;
+    const actual = await on("wasm", () => stepGradients(G, D, spec, 8));
+    assert.equal(tf.memory().numTensors, tensors, "tensors leaked on wasm");
+    expected.forEach((e, i) =>
+      assertClose(actual[i], e, `dcgan ${size} ${classes ?? "uncond"} output ${i}`, 1e-4)
+    );
+    G.dispose();
+    D.dispose();
+  }
+});
+
+Deno.test("wasm kernels: OneHot equals cpu's for float and int dtypes", async () => {
+  const ids = [3, 0, 9, 12, -1, 5];
+  for (const dtype of ["float32", "int32"] as const) {
+    await compare(
+      `oneHot ${dtype}`,
+      () =>
+        tf.oneHot(tf.tensor1d(ids, "int32"), 10, 0.9, 0.1 * Number(dtype === "float32"), dtype)
+          .toFloat(),
+    );
+  }
+});
+
+Deno.test("wasm kernels: intermediates are freed on the wasm heap", async () => {
+  await tf.setBackend("wasm");
+  const backend = tf.backend() as unknown as { numDataIds(): number };
+  const c = DCGAN_CASES[2];
+  const dy = dyShape(c);
+  const x = tf.tensor4d(values(c.x, 1), c.x);
+  const w = tf.tensor4d(values(c.filter, 2), c.filter);
+  const r = tf.tensor4d(values(dy, 3), dy);
+  const ids = tf.tensor1d([1, 0, 1], "int32");
+  clearPhaseFilterCache(backend);
+  const before = backend.numDataIds();
+  const tensors = tf.memory().numTensors;
+  for (let i = 0; i < 5; i++) {
+    tf.dispose(
+      tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, "same"), r))
+      )([x, w]),
+    );
+    tf.dispose(tf.conv2dTranspose(r, w, c.x, 2, "same"));
+    tf.dispose(tf.tidy(() => tf.unsortedSegmentSum(tf.ones([3, 4]), ids, 2)));
+    // Phase filters stay cached only for live weights (here w, and the
+    // copy tfjs saved for the last backward pass until the next build).
+    assert.ok(backend.numDataIds() - before <= 2, `${backend.numDataIds() - before} cached`);
+  }
+  assert.equal(tf.memory().numTensors, tensors);
+  clearPhaseFilterCache(backend);
+  assert.equal(backend.numDataIds(), before);
+  tf.dispose([x, w, r, ids]);
+});
