@@ -5,6 +5,7 @@
  * @module
  */
 import { Hono } from "hono";
+import { memory } from "@tensorflow/tfjs-core";
 import type { Sampler } from "../sampler.ts";
 import { NO_STORE } from "../cache.ts";
 
@@ -24,6 +25,8 @@ export function metaRoutes(sampler: Sampler) {
         simd: sampler.backend.simd,
         threads: sampler.backend.threads,
         model: sampler.hash,
+        // Live tensors: flat under load unless something leaks.
+        tensors: memory().numTensors,
       });
     });
 }
