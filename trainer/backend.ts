@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { ArchitectureSpec } from "@gan-edge/shared/architectures";
 import type { BACKENDS } from "./config.ts";
 
 export type BackendName = typeof BACKENDS[number];
@@ -54,8 +55,19 @@ async function useTensorflow(): Promise<void> {
   await activate("tensorflow");
 }
 
-/** Activates `name` (or picks one for "auto") and returns the choice. */
-export async function selectBackend(name: BackendName): Promise<BackendChoice> {
+/** Whether a WebGPU adapter is present (Deno's navigator.gpu). */
+async function hasWebgpu(): Promise<boolean> {
+  return "gpu" in navigator && Boolean(await navigator.gpu.requestAdapter().catch(() => null));
+}
+
+/**
+ * Activates `name` (or, for "auto", the fastest backend that runs `spec`
+ * here) and returns the choice with the reason.
+ */
+export async function selectBackend(
+  name: BackendName,
+  spec?: ArchitectureSpec,
+): Promise<BackendChoice> {
   switch (name) {
     case "cpu":
       await activate("cpu");
@@ -71,21 +83,37 @@ export async function selectBackend(name: BackendName): Promise<BackendChoice> {
       await useTensorflow();
       return { name, reason: "asked for with --backend tensorflow" };
     case "auto":
-      // WASM-SIMD runs every kernel the MLP GAN needs and is ~3× the cpu
-      // backend on it; cpu is the fallback only where wasm cannot start.
-      try {
-        await import("@tensorflow/tfjs-backend-wasm");
-        await activate("wasm");
-        return {
-          name: "wasm",
-          reason: "auto: fastest backend that runs here (WASM-SIMD)",
-        };
-      } catch (e) {
-        await activate("cpu");
-        return {
-          name: "cpu",
-          reason: `auto: wasm failed to start (${(e as Error).message})`,
-        };
-      }
+      return await chooseAuto(spec);
   }
+}
+
+/**
+ * auto: dense models run fastest on WASM-SIMD (~3× the cpu backend);
+ * convolutional ones on a GPU through WebGPU when an adapter exists, else on
+ * the cpu backend. cpu is the fallback wherever the faster one fails to
+ * start, and the reason says so.
+ */
+async function chooseAuto(spec?: ArchitectureSpec): Promise<BackendChoice> {
+  const convolutional = spec?.id === "dcgan";
+  if (!convolutional) {
+    try {
+      await import("@tensorflow/tfjs-backend-wasm");
+      await activate("wasm");
+      return { name: "wasm", reason: "auto: dense layers run fastest on WASM-SIMD here" };
+    } catch (e) {
+      await activate("cpu");
+      return { name: "cpu", reason: `auto: wasm failed to start (${(e as Error).message})` };
+    }
+  }
+  if (await hasWebgpu()) {
+    try {
+      await useWebgpu();
+      return { name: "webgpu", reason: "auto: convolutions on the GPU through WebGPU" };
+    } catch (e) {
+      await activate("cpu");
+      return { name: "cpu", reason: `auto: webgpu failed to start (${(e as Error).message})` };
+    }
+  }
+  await activate("cpu");
+  return { name: "cpu", reason: "auto: no WebGPU adapter here; the cpu backend runs every kernel" };
 }

@@ -70,38 +70,42 @@ export async function measureFidelity(
  * complete new one: files go to a sibling temporary folder, are fsynced, and
  * the folder is renamed into place.
  */
-export async function writeArtifactDir(
-  files: ArtifactFiles,
-  dir: string,
-): Promise<void> {
+export async function writeArtifactDir(files: ArtifactFiles, dir: string): Promise<void> {
   const tmp = `${dir}.tmp-${crypto.randomUUID()}`;
-  const old = `${dir}.old-${crypto.randomUUID()}`;
   await Deno.mkdir(tmp, { recursive: true });
   try {
-    for (const [name, bytes] of files) {
-      using file = await Deno.open(`${tmp}/${name}`, {
-        write: true,
-        createNew: true,
-      });
-      let written = 0;
-      while (written < bytes.length) {
-        written += await file.write(bytes.subarray(written));
-      }
-      await file.sync();
-    }
-    let hadOld = false;
-    try {
-      await Deno.rename(dir, old);
-      hadOld = true;
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
-    await Deno.rename(tmp, dir);
-    if (hadOld) await Deno.remove(old, { recursive: true });
+    for (const [name, bytes] of files) await writeFileSynced(`${tmp}/${name}`, bytes);
+    await replaceDir(tmp, dir, `${dir}.old-${crypto.randomUUID()}`);
   } catch (e) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw e;
   }
+}
+
+/**
+ * Renames folder `from` to `to`. An existing `to` is first renamed to
+ * `previous` and removed only after the swap, so that a crash leaves either
+ * the old folder (as `to` or `previous`) or the new one.
+ */
+export async function replaceDir(from: string, to: string, previous: string): Promise<void> {
+  await Deno.remove(previous, { recursive: true }).catch(() => {});
+  let hadOld = false;
+  try {
+    await Deno.rename(to, previous);
+    hadOld = true;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  await Deno.rename(from, to);
+  if (hadOld) await Deno.remove(previous, { recursive: true });
+}
+
+/** Writes a new file whole and fsyncs it before returning. */
+export async function writeFileSynced(path: string, bytes: Uint8Array): Promise<void> {
+  using file = await Deno.open(path, { write: true, createNew: true });
+  let written = 0;
+  while (written < bytes.length) written += await file.write(bytes.subarray(written));
+  await file.sync();
 }
 
 /** Everything in the metadata but what encoding fills in. */
@@ -129,7 +133,7 @@ export async function exportGenerator(
 }
 
 /** Where a run keeps its float32 generator, the source of every export. */
-export const GENERATOR_CHECKPOINT = "checkpoints/generator";
+export const GENERATOR_CHECKPOINT = "checkpoints/latest/generator";
 
 /**
  * Re-exports the run in `runDir`: reads its float32 generator checkpoint and

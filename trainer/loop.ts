@@ -3,21 +3,29 @@
  * real and a fake batch, then update G so that D calls its fakes real; log
  * `loss_D loss_G D(x) D(G(z))` (pytorch/examples dcgan's order and names).
  *
- * Every random draw (data, z, dropout masks) comes from one shared PRNG
- * seeded by `--seed`, so a run is reproducible on a given backend.
+ * Every random draw (data, z, fake labels, dropout masks, WGAN-GP's
+ * interpolation weights) comes from one shared PRNG seeded by `--seed` and
+ * saved in checkpoints, so a run is reproducible and resumable on a backend.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { buildDiscriminator, buildGenerator, type MlpSpec } from "@gan-edge/shared/architectures";
+import {
+  type ArchitectureSpec,
+  buildDiscriminator,
+  buildGenerator,
+  sampleShape,
+} from "@gan-edge/shared/architectures";
 import { fillLatents, Prng } from "@gan-edge/shared/prng";
 import type { TrainConfig } from "./config.ts";
 import type { DataSource } from "./data/mod.ts";
 import * as losses from "./losses.ts";
+import "./gradients.ts";
 
 /** One line of `log.jsonl`. */
 export interface StepLog {
   step: number;
+  epoch: number;
   loss_D: number;
   loss_G: number;
   /** Mean D(x): σ(logit) for the minimax family, the raw score otherwise. */
@@ -33,14 +41,6 @@ export interface StepLog {
   tensors: number;
 }
 
-/** What a finished run hands to export. */
-export interface TrainResult {
-  generator: tf.LayersModel;
-  discriminator: tf.LayersModel;
-  spec: MlpSpec;
-  steps: number;
-}
-
 /** A loss that became NaN or infinite; the run stops. */
 export class DivergenceError extends Error {
   override name = "DivergenceError";
@@ -48,16 +48,79 @@ export class DivergenceError extends Error {
 
 const BCE_FAMILY = new Set(["minimax", "ns", "feature-matching"]);
 
-/** The MLP spec a config asks for. */
-export function specFor(config: TrainConfig, data: DataSource): MlpSpec {
+/** The architecture a config asks for on `data`. */
+export function specFor(config: TrainConfig, data: DataSource): ArchitectureSpec {
+  const common = {
+    latentDim: config["latent-dim"],
+    dropout: config.dropout,
+    numClasses: config.conditional ? data.classNames?.length : undefined,
+    minibatchStd: config["minibatch-std"],
+    pack: config.pack,
+  };
+  if (config.arch === "dcgan") {
+    if (data.output.kind !== "image") throw new Error("dcgan needs image data");
+    return { id: "dcgan", output: data.output, width: config.width, ...common };
+  }
   return {
     id: "mlp",
-    latentDim: config["latent-dim"],
     output: data.output,
     generatorHidden: config["g-hidden"],
     discriminatorHidden: config["d-hidden"],
-    dropout: config.dropout,
+    ...common,
   };
+}
+
+/** Everything a run holds between steps; checkpoints save all of it. */
+export class GanState {
+  readonly G: tf.LayersModel;
+  readonly D: tf.LayersModel;
+  /** D's intermediate features, sharing D's layers (feature matching). */
+  readonly features: tf.LayersModel;
+  readonly optD: tf.Optimizer;
+  readonly optG: tf.Optimizer;
+  /** EMA of G's weights, in `G.weights` order (when --ema > 0). */
+  readonly ema: tf.Variable[] | null;
+  prng: Prng;
+  step = 0;
+
+  constructor(readonly config: TrainConfig, readonly spec: ArchitectureSpec) {
+    this.prng = new Prng(config.seed);
+    // Initial weights, too, follow --seed (tfjs initialisers use Math.random).
+    [this.G, this.D] = withSeededRandom(
+      this.prng,
+      () => [buildGenerator(spec), buildDiscriminator(spec)],
+    );
+    this.features = tf.model({
+      inputs: this.D.inputs,
+      outputs: this.D.getLayer("d_features").output,
+    });
+    const adam = () => tf.train.adam(config.lr, config.beta1, config.beta2);
+    this.optD = adam();
+    this.optG = adam();
+    this.ema = config.ema > 0 ? this.G.weights.map((w) => tf.variable(w.read(), false)) : null;
+  }
+
+  /** Frees every tensor the state owns. */
+  dispose(): void {
+    this.optD.dispose();
+    this.optG.dispose();
+    if (this.ema) tf.dispose(this.ema);
+    this.G.dispose();
+    this.D.dispose();
+  }
+
+  /** Runs `fn` with G's weights swapped for their EMA (if any). */
+  async withExportWeights<T>(fn: (G: tf.LayersModel) => Promise<T>): Promise<T> {
+    if (!this.ema) return await fn(this.G);
+    const saved = this.G.weights.map((w) => tf.clone(w.read()));
+    this.G.setWeights(this.ema);
+    try {
+      return await fn(this.G);
+    } finally {
+      this.G.setWeights(saved);
+      tf.dispose(saved);
+    }
+  }
 }
 
 function variablesOf(model: tf.LayersModel): tf.Variable[] {
@@ -74,99 +137,147 @@ function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
 }
 
 /**
- * Runs `steps` generator updates and calls `onStep` after each with its log
- * line. Tensors made here are disposed here; the models are returned.
+ * PacGAN packing: [n, ...shape, c] → [n/m, ...shape, m·c], m samples side by
+ * side on the last axis (for points, m points in one vector).
  */
-export async function train(
-  config: TrainConfig,
-  data: DataSource,
-  onStep: (log: StepLog) => void | Promise<void> = () => {},
-): Promise<TrainResult> {
-  const spec = specFor(config, data);
-  const prng = new Prng(config.seed);
-  const G = buildGenerator(spec);
-  const D = buildDiscriminator(spec);
-  const features = tf.model({
-    inputs: D.inputs,
-    outputs: D.getLayer("d_features").output,
+export function pack(x: tf.Tensor, m: number): tf.Tensor {
+  if (m === 1) return x;
+  return tf.tidy(() => {
+    const [n, ...rest] = x.shape;
+    const c = rest[rest.length - 1];
+    const spatial = rest.slice(0, -1);
+    const grouped = tf.reshape(x, [n / m, m, ...spatial, c]);
+    const axes = [0, ...spatial.map((_, i) => i + 2), 1, spatial.length + 2];
+    return tf.reshape(tf.transpose(grouped, axes), [n / m, ...spatial, m * c]);
   });
-  const adam = () => tf.train.adam(config.lr, config.beta1, config.beta2);
-  const optD = adam();
-  const optG = adam();
+}
+
+/** Draws one batch of latents, fake labels and real data from the PRNG. */
+class Sampler {
+  readonly #z: Float32Array;
+  readonly #shape: number[];
+  constructor(private state: GanState, private data: DataSource) {
+    this.#z = new Float32Array(state.config["batch-size"] * state.spec.latentDim);
+    this.#shape = sampleShape(data.output);
+  }
+  get n() {
+    return this.state.config["batch-size"];
+  }
+  z(): tf.Tensor2D {
+    return tf.tensor2d(fillLatents(this.state.prng, this.#z, "normal"), [
+      this.n,
+      this.state.spec.latentDim,
+    ]);
+  }
+  fakeLabels(): tf.Tensor2D | null {
+    const k = this.state.spec.numClasses;
+    if (!k) return null;
+    return tf.tensor2d(Float32Array.from({ length: this.n }, () => this.state.prng.int(k)), [
+      this.n,
+      1,
+    ]);
+  }
+  real(): { x: tf.Tensor; labels: tf.Tensor2D | null } {
+    const batch = this.data.batch(this.state.prng, this.n);
+    const labels = this.state.spec.numClasses && batch.labels
+      ? tf.tensor2d(Float32Array.from(batch.labels), [this.n, 1])
+      : null;
+    return { x: tf.tensor(batch.x, [this.n, ...this.#shape]), labels };
+  }
+}
+
+/** Disposes the tensors given, skipping absent ones. */
+function release(...tensors: (tf.Tensor | null | undefined)[]): void {
+  tf.dispose(tensors.filter((t): t is tf.Tensor => t != null));
+}
+
+/** Calls a model on a sample batch (and its labels, for conditional models). */
+function call(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor | null): tf.Tensor {
+  return model.apply(labels ? [x, labels] : x, { training: true }) as tf.Tensor;
+}
+
+/**
+ * Runs generator updates `state.step + 1 … until`, calling `onStep` after
+ * each; stops early (after a whole step) when `shouldStop()` turns true.
+ * Tensors made here are disposed here.
+ */
+export async function trainSteps(
+  state: GanState,
+  data: DataSource,
+  until: number,
+  onStep: (log: StepLog) => void | Promise<void> = () => {},
+  shouldStop: () => boolean = () => false,
+): Promise<void> {
+  const { config, G, D, features } = state;
   const dVars = variablesOf(D);
   const gVars = variablesOf(G);
-  const batch = config["batch-size"];
-  const sampleSize = data.output.kind === "points" ? [data.output.dim] : [
-    data.output.height,
-    data.output.width,
-    data.output.channels,
-  ];
-  const latentBuf = new Float32Array(batch * spec.latentDim);
-  const nextZ = () =>
-    tf.tensor2d(fillLatents(prng, latentBuf, "normal"), [
-      batch,
-      spec.latentDim,
-    ]);
-  const nextReal = () => tf.tensor(data.batch(prng, batch).x, [batch, ...sampleSize]);
-  const apply = (m: tf.LayersModel, x: tf.Tensor) => m.apply(x, { training: true }) as tf.Tensor;
+  const draw = new Sampler(state, data);
+  const m = config.pack;
+  const epochSteps = config["epoch-steps"];
 
-  // tfjs draws dropout masks from Math.random; route it through our PRNG so
-  // that masks, too, follow --seed.
-  const mathRandom = Math.random;
-  Math.random = () => prng.uniform();
-  try {
-    for (let step = 1; step <= config.steps; step++) {
+  // tfjs draws dropout masks from Math.random: they, too, follow --seed.
+  await withSeededRandom(state.prng, async () => {
+    while (state.step < until && !shouldStop()) {
       const started = performance.now();
       let dOut: tf.Tensor[] = [];
       for (let k = 0; k < config["d-steps"]; k++) {
         tf.dispose(dOut);
-        const x = nextReal();
-        const z = nextZ();
-        const fake = tf.tidy(() => apply(G, z));
+        const real = draw.real();
+        const z = draw.z();
+        const fakeLabels = draw.fakeLabels();
+        const fake = tf.tidy(() => call(G, z, fakeLabels));
+        const realPacked = pack(real.x, m);
+        const fakePacked = pack(fake, m);
         let diag: tf.Tensor | undefined;
         const { value, grads } = tf.variableGrads(() => {
-          const r = apply(D, x);
-          const f = apply(D, fake);
+          const r = call(D, realPacked, real.labels);
+          const f = call(D, fakePacked, fakeLabels);
           diag = tf.keep(losses.diagnostics(r, f));
-          return discriminatorLoss(config, D, r, f, x, fake, prng);
+          const loss = discriminatorLoss(config.loss, r, f);
+          if (config.loss !== "wgan-gp") return loss;
+          return tf.add(loss, gradientPenaltyTerm(state, realPacked, fakePacked, real.labels));
         }, dVars);
         const norm = globalNorm(grads);
-        optD.applyGradients(named(grads));
-        tf.dispose([x, z, fake, grads]);
+        state.optD.applyGradients(named(grads));
+        tf.dispose(grads);
+        release(real.x, real.labels, z, fakeLabels, fake, realPacked, fakePacked);
         dOut = [value, diag!, norm];
       }
-      const z = nextZ();
-      const x = config.loss === "feature-matching" ? nextReal() : undefined;
+
+      const z = draw.z();
+      const fakeLabels = draw.fakeLabels();
+      const real = config.loss === "feature-matching" ? draw.real() : null;
       const { value: gValue, grads: gGrads } = tf.variableGrads(() => {
-        const fake = apply(G, z);
-        if (x) {
+        const fake = pack(call(G, z, fakeLabels), m);
+        if (real) {
           return losses.featureMatchingLoss(
-            apply(features, x),
-            apply(features, fake),
+            call(features, pack(real.x, m), real.labels),
+            call(features, fake, fakeLabels),
           );
         }
-        return generatorLoss(config.loss, apply(D, fake));
+        return generatorLoss(config.loss, call(D, fake, fakeLabels));
       }, gVars);
       const gNorm = globalNorm(gGrads);
-      optG.applyGradients(named(gGrads));
-      tf.dispose([z, gGrads]);
-      if (x) x.dispose();
+      state.optG.applyGradients(named(gGrads));
+      tf.dispose(gGrads);
+      release(z, fakeLabels, real?.x, real?.labels);
+      if (state.ema) updateEma(state.ema, G, config.ema);
 
       const [dLoss, diag, dNorm] = await Promise.all(dOut.map((t) => t.data()));
-      const [gLoss, gNormValue] = await Promise.all([
-        gValue.data(),
-        gNorm.data(),
-      ]);
+      const [gLoss, gNormValue] = await Promise.all([gValue.data(), gNorm.data()]);
       tf.dispose([...dOut, gValue, gNorm]);
+      const step = state.step + 1;
       if (!Number.isFinite(dLoss[0]) || !Number.isFinite(gLoss[0])) {
         throw new DivergenceError(
-          `step ${step}: loss became ${dLoss[0]} (D) / ${gLoss[0]} (G); stopping`,
+          `step ${step}: the loss became ${dLoss[0]} (D) / ${gLoss[0]} (G); stopping`,
         );
       }
+      state.step = step;
       const bce = BCE_FAMILY.has(config.loss);
       const seconds = (performance.now() - started) / 1000;
       await onStep({
         step,
+        epoch: Math.ceil(step / epochSteps),
         loss_D: dLoss[0],
         loss_G: gLoss[0],
         D_x: diag[0],
@@ -175,48 +286,71 @@ export async function train(
         JSD: bce ? diag[3] : null,
         grad_norm_D: dNorm[0],
         grad_norm_G: gNormValue[0],
-        samples_per_sec: (batch * (config["d-steps"] + 1)) / seconds,
+        samples_per_sec: (draw.n * (config["d-steps"] + 1)) / seconds,
         tensors: tf.memory().numTensors,
       });
     }
-  } finally {
-    Math.random = mathRandom;
-    optD.dispose();
-    optG.dispose();
-  }
-  return { generator: G, discriminator: D, spec, steps: config.steps };
+  });
 }
 
-/** D's objective; for wgan-gp the critic loss plus the gradient penalty. */
-function discriminatorLoss(
-  config: TrainConfig,
-  D: tf.LayersModel,
-  r: tf.Tensor,
-  f: tf.Tensor,
-  x: tf.Tensor,
+/**
+ * Runs `fn` with `Math.random` drawing from `prng`. tfjs seeds its weight
+ * initialisers and dropout masks from Math.random, so this makes them part of
+ * the run's one reproducible, checkpointed stream.
+ */
+function withSeededRandom<T>(prng: Prng, fn: () => T): T {
+  const mathRandom = Math.random;
+  Math.random = () => prng.uniform();
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    Math.random = mathRandom;
+    throw e;
+  }
+  if (result instanceof Promise) {
+    return result.finally(() => (Math.random = mathRandom)) as T;
+  }
+  Math.random = mathRandom;
+  return result;
+}
+
+/** ema ← decay·ema + (1 − decay)·w for trainable weights; a copy otherwise. */
+function updateEma(ema: tf.Variable[], G: tf.LayersModel, decay: number): void {
+  tf.tidy(() => {
+    G.weights.forEach((w, i) => {
+      const value = w.read();
+      ema[i].assign(w.trainable ? tf.add(tf.mul(ema[i], decay), tf.mul(value, 1 - decay)) : value);
+    });
+  });
+}
+
+/** WGAN-GP's penalty at random interpolates of real and fake batches. */
+function gradientPenaltyTerm(
+  state: GanState,
+  real: tf.Tensor,
   fake: tf.Tensor,
-  prng: Prng,
+  labels: tf.Tensor | null,
 ): tf.Scalar {
-  switch (config.loss) {
+  const n = real.shape[0];
+  const eps = tf.tensor(
+    Float32Array.from({ length: n }, () => state.prng.uniform()),
+    [n, ...real.shape.slice(1).map(() => 1)],
+  );
+  const mixed = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
+  const grad = tf.grad((x: tf.Tensor) => tf.sum(call(state.D, x, labels)))(mixed);
+  return losses.gradientPenalty(grad, state.config["gp-lambda"]);
+}
+
+/** D's objective on real logits `r` and fake logits `f`. */
+function discriminatorLoss(loss: string, r: tf.Tensor, f: tf.Tensor): tf.Scalar {
+  switch (loss) {
     case "lsgan":
       return losses.discriminatorLsLoss(r, f);
     case "hinge":
       return losses.discriminatorHingeLoss(r, f);
-    case "wgan-gp": {
-      const n = x.shape[0];
-      const eps = tf.tensor(
-        Float32Array.from({ length: n }, () => prng.uniform()),
-        [n, ...x.shape.slice(1).map(() => 1)],
-      );
-      const mixed = tf.add(tf.mul(eps, x), tf.mul(tf.sub(1, eps), fake));
-      const grad = tf.grad((m: tf.Tensor) => tf.sum(D.apply(m, { training: true }) as tf.Tensor))(
-        mixed,
-      );
-      return tf.add(
-        losses.criticWassersteinLoss(r, f),
-        losses.gradientPenalty(grad, 10),
-      );
-    }
+    case "wgan-gp":
+      return losses.criticWassersteinLoss(r, f);
     default:
       return losses.discriminatorBceLoss(r, f);
   }

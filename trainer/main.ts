@@ -1,100 +1,267 @@
 /**
- * `deno task train`: parse flags, pick the backend, train, log, export.
+ * `deno task train`: parse flags, pick the backend, train epoch by epoch —
+ * fixed-noise samples, a checkpoint and the HTML report after each — then
+ * export the edge artifact. Ctrl-C checkpoints and stops; `--resume`
+ * continues exactly where the last checkpoint left off.
  *
  * @module
  */
-import { ConfigError, helpText, parseConfig, type TrainConfig } from "./config.ts";
-import { BackendError, type BackendName, selectBackend } from "./backend.ts";
-import { openDataset } from "./data/mod.ts";
-import { DivergenceError, type StepLog, train } from "./loop.ts";
 import type { Quantization } from "@gan-edge/shared/schema";
-import { exportGenerator, exportRun, GENERATOR_CHECKPOINT } from "./export.ts";
+import { type BackendChoice, BackendError, selectBackend } from "./backend.ts";
+import { CheckpointError, loadCheckpoint, restoreState, saveCheckpoint } from "./checkpoint.ts";
+import {
+  ConfigError,
+  helpText,
+  parseArgsToValues,
+  resolveDefaults,
+  type TrainConfig,
+} from "./config.ts";
+import { DataError, type DataSource, openDataset } from "./data/mod.ts";
+import { type ExportMetadata, exportRun } from "./export.ts";
+import { DivergenceError, GanState, specFor, type StepLog, trainSteps } from "./loop.ts";
+import { reportHtml } from "./report/html.ts";
+import { TrainingProgress } from "./report/progress.ts";
+import { renderSamples } from "./report/samples.ts";
 
-function progressLine(log: StepLog, config: TrainConfig): string {
-  const f = (v: number | null) => (v === null ? "-" : v.toFixed(4));
-  return `[${log.step}/${config.steps}] Loss_D: ${f(log.loss_D)} Loss_G: ${f(log.loss_G)} ` +
-    `D(x): ${f(log.D_x)} D(G(z)): ${f(log.D_G_z)} V: ${f(log.V)} ` +
-    `(${Math.round(log.samples_per_sec)} samples/s)`;
+/** Flags that may change when resuming; the rest come from the checkpoint. */
+const RESUMABLE = [
+  "out",
+  "steps",
+  "epochs",
+  "backend",
+  "quantize",
+  "log-every",
+  "resume",
+  "data-dir",
+];
+
+/** Metadata of the generator artifact for this run, as of `steps`. */
+export function metadataFor(
+  config: TrainConfig,
+  data: DataSource,
+  state: GanState,
+  backend: string,
+): ExportMetadata {
+  const { spec } = state;
+  const hyperparameters: Record<string, number | string | boolean | number[]> = {
+    loss: config.loss,
+    lr: config.lr,
+    beta1: config.beta1,
+    beta2: config.beta2,
+    batchSize: config["batch-size"],
+    dSteps: config["d-steps"],
+    pack: config.pack,
+    minibatchStd: config["minibatch-std"],
+    ema: config.ema,
+    dropout: config.dropout,
+  };
+  if (spec.id === "dcgan") hyperparameters.width = spec.width;
+  else {Object.assign(hyperparameters, {
+      generatorHidden: spec.generatorHidden,
+      discriminatorHidden: spec.discriminatorHidden,
+    });}
+  return {
+    latent: { dim: spec.latentDim, distribution: "normal" },
+    output: data.output,
+    ...(spec.numClasses && data.classNames ? { classNames: data.classNames } : {}),
+    architecture: { id: spec.id, hyperparameters },
+    training: {
+      dataset: config.dataset,
+      loss: config.loss,
+      steps: state.step,
+      seed: config.seed,
+      backend,
+      date: new Date().toISOString(),
+    },
+    metrics: {},
+  };
+}
+
+/** Means of each numeric field over an epoch's step logs. */
+function epochSummary(epoch: number, logs: StepLog[]) {
+  const mean = (key: keyof StepLog) => {
+    const xs = logs.map((l) => l[key]).filter((v): v is number => typeof v === "number");
+    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+  };
+  return {
+    summary: "epoch",
+    epoch,
+    step: logs.at(-1)?.step ?? 0,
+    loss_D: mean("loss_D"),
+    loss_G: mean("loss_G"),
+    D_x: mean("D_x"),
+    D_G_z: mean("D_G_z"),
+    V: mean("V"),
+    JSD: mean("JSD"),
+    samples_per_sec: mean("samples_per_sec"),
+  };
+}
+
+/** Reads `log.jsonl`'s step lines up to `step` (resume drops the rest). */
+async function readLog(path: string, upTo: number): Promise<{ steps: StepLog[]; lines: string[] }> {
+  let text = "";
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  const lines = text.split("\n").filter((l) => l.trim() !== "").filter((l) => {
+    try {
+      return JSON.parse(l).step <= upTo;
+    } catch {
+      return false; // a line cut by a crash
+    }
+  });
+  const steps = lines.map((l) => JSON.parse(l)).filter((l) => !l.summary) as StepLog[];
+  return { steps, lines };
 }
 
 /** Runs the CLI; returns the process exit code. */
 export async function main(args: string[]): Promise<number> {
-  let config: TrainConfig;
+  let state: GanState | undefined;
   try {
-    config = parseConfig(args);
+    const parsed = parseArgsToValues(args);
+    if (parsed.values.help) {
+      console.log(helpText());
+      return 0;
+    }
+    let values = parsed.values;
+    const out = values.out as string;
+    const checkpoint = values.resume ? await loadCheckpoint(out) : null;
+    if (values.resume && !checkpoint) {
+      throw new ConfigError(
+        `--resume: no checkpoint in ${out}/checkpoints; start the run without --resume`,
+      );
+    }
+    if (checkpoint) {
+      const saved = checkpoint.state.config as unknown as Record<string, unknown>;
+      const overrides = Object.fromEntries(
+        [...parsed.given].filter((k) => RESUMABLE.includes(k)).map((k) => [k, values[k]]),
+      );
+      const ignored = [...parsed.given].filter((k) => !RESUMABLE.includes(k));
+      if (ignored.length) {
+        console.warn(
+          `warning: --resume keeps the run's settings; ignoring --${ignored.join(", --")}`,
+        );
+      }
+      values = { ...saved, ...overrides, resume: true };
+      if (!parsed.given.has("steps") && parsed.given.has("epochs")) values.steps = null;
+    }
+
+    const data = await openDataset(values.dataset as string, {
+      dataDir: (values["data-dir"] as string) || undefined,
+      imageSize: values["image-size"] as number,
+    });
+    const config = resolveDefaults(values, {
+      kind: data.output.kind,
+      size: data.size,
+      labelled: Boolean(data.classNames),
+    });
+    const spec = specFor(config, data);
+    const backend: BackendChoice = await selectBackend(config.backend, spec);
+    console.log(`backend: ${backend.name} (${backend.reason})`);
+    state = new GanState(config, spec);
+    if (checkpoint) {
+      await restoreState(state, checkpoint);
+      console.log(`resuming ${out} at step ${state.step} of ${config.steps}`);
+    }
+    if (state.step >= config.steps) {
+      throw new ConfigError(
+        `--steps: the run is already at step ${state.step}; pass a larger --steps or --epochs to continue`,
+      );
+    }
+
+    await Deno.mkdir(`${out}/samples`, { recursive: true });
+    const logPath = `${out}/log.jsonl`;
+    const previous = await readLog(logPath, state.step);
+    const allSteps = previous.steps;
+    await Deno.writeTextFile(logPath, previous.lines.map((l) => l + "\n").join(""));
+    using log = await Deno.open(logPath, { append: true });
+    const encoder = new TextEncoder();
+    const writeLine = (o: unknown) => log.write(encoder.encode(JSON.stringify(o) + "\n"));
+
+    let stop = false;
+    const onSigint = () => {
+      stop = true;
+    };
+    Deno.addSignalListener("SIGINT", onSigint);
+    const progress = new TrainingProgress(state.step, config.steps, config["log-every"]);
+    const samples: { epoch: number; file: string }[] = [];
+    for await (const e of Deno.readDir(`${out}/samples`)) {
+      const m = e.name.match(/^epoch-(\d+)\./);
+      if (m) samples.push({ epoch: Number(m[1]), file: `samples/${e.name}` });
+    }
+    const epochSteps = config["epoch-steps"];
+    const started = Date.now();
+    try {
+      while (state.step < config.steps && !stop) {
+        const epoch = Math.floor(state.step / epochSteps) + 1;
+        const until = Math.min(config.steps, epoch * epochSteps);
+        const epochLogs: StepLog[] = [];
+        await trainSteps(state, data, until, async (line) => {
+          await writeLine(line);
+          epochLogs.push(line);
+          allSteps.push(line);
+          progress.update(line);
+        }, () => stop);
+        const complete = state.step === until;
+        if (complete) {
+          await writeLine(epochSummary(epoch, epochLogs));
+          const picture = await state.withExportWeights((G) => renderSamples(G, spec));
+          const file = `samples/epoch-${String(epoch).padStart(4, "0")}.${picture.ext}`;
+          await Deno.writeFile(`${out}/${file}`, picture.bytes);
+          samples.push({ epoch, file });
+        }
+        await saveCheckpoint(out, state, metadataFor(config, data, state, backend.name));
+        await Deno.writeTextFile(
+          `${out}/report.html`,
+          reportHtml(`gan-edge run ${out}`, allSteps, samples.sort((a, b) => a.epoch - b.epoch), {
+            dataset: config.dataset,
+            architecture: spec.id,
+            loss: config.loss,
+            backend: backend.name,
+            step: `${state.step} / ${config.steps}`,
+            seed: config.seed,
+          }),
+        );
+      }
+    } finally {
+      Deno.removeSignalListener("SIGINT", onSigint);
+    }
+    if (stop) {
+      progress.message(
+        `interrupted at step ${state.step}; checkpoint saved in ${out}/checkpoints/latest. ` +
+          `Continue with: deno task train --out ${out} --resume`,
+      );
+      return 130;
+    }
+    const { bytes, fidelity } = await exportRun(out, config.quantize as Quantization);
+    progress.message(
+      `trained to step ${state.step} in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
+        `wrote ${out}/model (${bytes} bytes, ${config.quantize}; ` +
+        `max |Δ| vs float32 ${fidelity.maxAbsDiff.toExponential(2)}, ` +
+        `mean ${fidelity.meanAbsDiff.toExponential(2)}), ${out}/report.html`,
+    );
+    return 0;
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`error: ${e.message}`);
       return 2;
     }
-    throw e;
-  }
-  if (config.help) {
-    console.log(helpText());
-    return 0;
-  }
-  try {
-    const data = await openDataset(config.dataset);
-    const backend = await selectBackend(config.backend as BackendName);
-    console.log(`backend: ${backend.name} (${backend.reason})`);
-    await Deno.mkdir(config.out, { recursive: true });
-    using log = await Deno.open(`${config.out}/log.jsonl`, {
-      write: true,
-      create: true,
-      truncate: true,
-    });
-    const encoder = new TextEncoder();
-    const started = Date.now();
-    const result = await train(config, data, async (line) => {
-      await log.write(encoder.encode(JSON.stringify(line) + "\n"));
-      if (line.step % config["log-every"] === 0 || line.step === config.steps) {
-        console.log(progressLine(line, config));
-      }
-    });
-    // The float32 generator is the run's source of truth; model/ is exported from it.
-    await exportGenerator(
-      result.generator,
-      {
-        latent: { dim: config["latent-dim"], distribution: "normal" },
-        output: data.output,
-        architecture: {
-          id: "mlp",
-          hyperparameters: {
-            generatorHidden: result.spec.generatorHidden,
-            discriminatorHidden: result.spec.discriminatorHidden,
-            dropout: result.spec.dropout,
-          },
-        },
-        training: {
-          dataset: config.dataset,
-          loss: config.loss,
-          steps: result.steps,
-          seed: config.seed,
-          backend: backend.name,
-          date: new Date().toISOString(),
-        },
-        metrics: {},
-      },
-      "float32",
-      `${config.out}/${GENERATOR_CHECKPOINT}`,
-    );
-    const { bytes, fidelity } = await exportRun(
-      config.out,
-      config.quantize as Quantization,
-    );
-    console.log(
-      `trained ${result.steps} steps in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
-        `wrote ${config.out}/model (${bytes} bytes, ${config.quantize}; ` +
-        `max |Δ| vs float32 ${fidelity.maxAbsDiff.toExponential(2)}, ` +
-        `mean ${fidelity.meanAbsDiff.toExponential(2)})`,
-    );
-    return 0;
-  } catch (e) {
-    if (e instanceof BackendError || e instanceof DivergenceError) {
+    if (e instanceof DivergenceError) {
+      console.error(
+        `error: ${e.message}. The last good checkpoint is kept; fix the settings (e.g. a lower --lr) ` +
+          "and continue with --resume, or start over.",
+      );
+      return 1;
+    }
+    if (e instanceof BackendError || e instanceof DataError || e instanceof CheckpointError) {
       console.error(`error: ${e.message}`);
       return 1;
     }
     throw e;
+  } finally {
+    state?.dispose();
   }
 }
 

@@ -1,27 +1,38 @@
 import assert from "node:assert/strict";
-import {
-  ConfigError,
-  FLAGS,
-  helpText,
-  parseConfig,
-} from "../../trainer/config.ts";
+import { ConfigError, type DataFacts, FLAGS, helpText, parseConfig } from "../../trainer/config.ts";
 
-Deno.test("defaults apply and flags override them", () => {
-  const defaults = parseConfig([]);
-  assert.equal(defaults.steps, FLAGS.steps.default);
-  const c = parseConfig([
-    "--steps",
-    "50",
-    "--loss",
-    "hinge",
-    "--g-hidden",
-    "64,32",
-    "--lr=0.002",
-  ]);
+const POINTS: DataFacts = { kind: "points", size: null, labelled: false };
+const IMAGES: DataFacts = { kind: "image", size: 60000, labelled: true };
+
+Deno.test("auto defaults follow the data and the loss", () => {
+  const points = parseConfig([], POINTS);
+  assert.equal(points.arch, "mlp");
+  assert.equal(points["batch-size"], 256);
+  assert.equal(points.lr, 1e-3);
+  assert.equal(points["epoch-steps"], 500);
+  assert.equal(points.steps, 2000); // 4 epochs of 500 steps
+  const images = parseConfig([], IMAGES);
+  assert.equal(images.arch, "dcgan");
+  assert.equal(images["batch-size"], 64);
+  assert.equal(images.lr, 2e-4);
+  assert.equal(images["epoch-steps"], Math.ceil(60000 / 64));
+  assert.equal(images.steps, 5 * Math.ceil(60000 / 64));
+  // WGAN-GP: Gulrajani et al.'s settings.
+  const wgan = parseConfig(["--loss", "wgan-gp"], IMAGES);
+  assert.deepEqual([wgan.lr, wgan.beta1, wgan.beta2, wgan["d-steps"]], [1e-4, 0.5, 0.9, 5]);
+});
+
+Deno.test("flags override the defaults; --steps wins over --epochs", () => {
+  const c = parseConfig(
+    ["--steps", "50", "--loss", "hinge", "--g-hidden", "64,32", "--lr=0.002"],
+    POINTS,
+  );
   assert.equal(c.steps, 50);
+  assert.equal(c.epochs, 1);
   assert.equal(c.loss, "hinge");
   assert.deepEqual(c["g-hidden"], [64, 32]);
   assert.equal(c.lr, 0.002);
+  assert.equal(parseConfig(["--epochs", "3", "--epoch-steps", "10"], POINTS).steps, 30);
 });
 
 Deno.test("each bad flag value is refused with the flag's name", () => {
@@ -32,29 +43,37 @@ Deno.test("each bad flag value is refused with the flag's name", () => {
     [["--lr=-1"], /--lr: expected a number ≥ 0/],
     [["--beta1", "2"], /--beta1: expected a number ≥ 0 and ≤ 1/],
     [["--loss", "wgan"], /--loss: expected one of minimax, ns, wgan-gp/],
-    [["--dataset", "cifar"], /--dataset: expected one of/],
+    [["--arch", "resnet"], /--arch: expected one of auto, mlp, dcgan/],
     [["--backend", "cuda"], /--backend: expected one of auto, tensorflow/],
-    [
-      ["--g-hidden", "64,x"],
-      /--g-hidden: expected a comma list of positive integers/,
-    ],
+    [["--g-hidden", "64,x"], /--g-hidden: expected a comma list of positive integers/],
     [["--seed=-4"], /--seed: expected an integer ≥ 0/],
+    [["--ema", "1"], /--ema: expected a number ≥ 0 and ≤ 0.99999/],
     [["--stesp", "5"], /Unknown option '--stesp'/],
     [["extra"], /positional argument/],
+    [["--arch", "dcgan"], /--arch dcgan: expected an image dataset/],
+    [["--conditional"], /--conditional: expected a labelled dataset/],
+    [["--pack", "3"], /--pack: expected a divisor of --batch-size 256, got 3/],
   ];
   for (const [args, message] of cases) {
-    assert.throws(() => parseConfig(args), (e: Error) => {
-      assert.ok(e instanceof ConfigError);
+    assert.throws(() => parseConfig(args, POINTS), (e: Error) => {
+      assert.ok(e instanceof ConfigError, `${args.join(" ")}: ${e}`);
       assert.match(e.message, message);
       return true;
     }, args.join(" "));
   }
+  assert.throws(
+    () => parseConfig(["--image-size", "64"], IMAGES),
+    /--image-size: dcgan expects 28 or 32, got 64/,
+  );
+  assert.throws(
+    () => parseConfig(["--conditional", "--pack", "2"], IMAGES),
+    /--pack: cannot be combined with --conditional/,
+  );
 });
 
 Deno.test("help lists every flag with its default", () => {
   const help = helpText();
-  for (const name of Object.keys(FLAGS)) {
-    assert.match(help, new RegExp(`--${name}`));
-  }
-  assert.match(help, /\[default: 2000\]/);
+  for (const name of Object.keys(FLAGS)) assert.match(help, new RegExp(`--${name}`));
+  assert.match(help, /--steps .*\[default: auto\]/);
+  assert.match(help, /--seed .*\[default: 0\]/);
 });

@@ -57,8 +57,7 @@ Deno.test("the logit form stays finite where a sigmoid would saturate", () => {
 
 Deno.test("non-saturating G has stronger gradients than minimax early on", () => {
   // Early in training D rejects fakes: D(G(z)) ≈ 0.01.
-  const grad = (fn: (x: tf.Tensor) => tf.Scalar) =>
-    Math.abs(value(tf.grad(fn)(t([logit(0.01)]))));
+  const grad = (fn: (x: tf.Tensor) => tf.Scalar) => Math.abs(value(tf.grad(fn)(t([logit(0.01)]))));
   const saturating = grad(losses.generatorMinimaxLoss); // = σ = 0.01
   const nonSaturating = grad(losses.generatorNsLoss); // = 1 − σ = 0.99
   close(saturating, 0.01, 1e-6);

@@ -1,0 +1,220 @@
+/**
+ * The edge as a real process on loopback: with the narrowest permissions
+ * (read, net, env; no write, run or ffi) through both entry points
+ * (`edge/serve.ts` and `deno serve edge/main.ts`), under a loopback load of
+ * 20,000 requests at concurrency 64, and under Deno 2.5 (Deno Deploy's
+ * documented runtime), installed from npm into a temporary prefix.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { encodeLatent } from "@gan-edge/shared/api";
+import { latents } from "@gan-edge/shared/prng";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
+/** The only permissions the edge gets: no write, run, ffi or sys. */
+const NARROW = ["--no-prompt", `--allow-read=${ROOT}`, "--allow-net=127.0.0.1", "--allow-env"];
+
+/** Starts `deno ...args` in ROOT and waits for its listening URL. */
+async function start(deno: string, args: string[], env: Record<string, string> = {}) {
+  const child = new Deno.Command(deno, {
+    args,
+    cwd: ROOT,
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // deno serve logs to stderr, serve.ts to stdout: read both.
+  let text = "";
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) text += chunk;
+  };
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  const deadline = Date.now() + 60_000;
+  while (!/Listening on (http:\S+)/.test(text)) {
+    if (Date.now() > deadline) throw new Error(`no "Listening on" within 60 s:\n${text}`);
+    const status = await Promise.race([
+      child.status,
+      new Promise<null>((r) => setTimeout(() => r(null), 50)),
+    ]);
+    if (status) throw new Error(`exited (${status.code}) before listening:\n${text}`);
+  }
+  const url = text.match(/Listening on (http:\S+)/)![1].replace(/\/?$/, "/");
+  return {
+    url,
+    pid: child.pid,
+    log: () => text,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await pumps;
+    },
+  };
+}
+
+async function getJson(url: string) {
+  const res = await fetch(url);
+  assert.equal(res.status, 200, url);
+  return await res.json();
+}
+
+/** Resident memory of `pid` in kB (Linux). */
+async function rssKb(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  return Number(status.match(/VmRSS:\s+(\d+)/)![1]);
+}
+
+Deno.test("with only read, net and env, both entry points serve samples", async () => {
+  for (
+    const args of [
+      [...NARROW, "edge/serve.ts", "--hostname", "127.0.0.1", "--port", "0"],
+      ["serve", ...NARROW, "--host", "127.0.0.1", "--port", "0", "edge/main.ts"],
+    ]
+  ) {
+    const server = await start(
+      Deno.execPath(),
+      ["run", ...args].slice(args[0] === "serve" ? 1 : 0),
+    );
+    try {
+      assert.match(server.log(), /\(ring8, model [0-9a-f]{12}, \w+\) on wasm, SIMD on/);
+      const health = await getJson(`${server.url}healthz`);
+      assert.deepEqual([health.backend, health.simd], ["wasm", true]);
+      const body = await getJson(`${server.url}v1/sample?seed=3&n=4`);
+      assert.deepEqual(body.shape, [4, 2]);
+      const svg = await fetch(`${server.url}v1/sample?seed=3&format=svg`);
+      assert.equal(svg.headers.get("content-type"), "image/svg+xml");
+      await svg.body?.cancel();
+    } finally {
+      await server.stop();
+    }
+  }
+});
+
+Deno.test("a bad limit in the environment stops start-up naming the variable", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...NARROW, "edge/serve.ts", "--port", "0"],
+    cwd: ROOT,
+    env: { MAX_N: "lots" },
+  }).output();
+  assert.equal(out.code, 2);
+  assert.match(new TextDecoder().decode(out.stderr), /MAX_N: expected an integer in \[1, 1024\]/);
+});
+
+Deno.test("loopback load: 20,000 mixed requests at concurrency 64, no 5xx, tensors and memory flat", async () => {
+  const server = await start(Deno.execPath(), [
+    "run",
+    ...NARROW,
+    "edge/serve.ts",
+    "--hostname",
+    "127.0.0.1",
+    "--port",
+    "0",
+  ], { RATE_LIMIT: "0" });
+  try {
+    const paths = (i: number): [string, RequestInit | undefined, number] => {
+      const json = { "content-type": "application/json" };
+      switch (i % 5) {
+        case 0:
+          return [`v1/sample?seed=${i}&n=${1 + i % 16}`, undefined, 200];
+        case 1:
+          return [`v1/sample?z=${encodeLatent(latents(i, 1, 8, "normal"))}`, undefined, 200];
+        case 2:
+          return ["v1/sample", {
+            method: "POST",
+            headers: json,
+            body: JSON.stringify({ z: [Array.from(latents(i, 1, 8, "normal"))] }),
+          }, 200];
+        case 3:
+          return [`v1/sample?seed=${i}&format=svg`, undefined, 200];
+        default:
+          return [`v1/sample?sede=${i}`, undefined, 400];
+      }
+    };
+    const run = async (total: number) => {
+      const statuses = new Map<number, number>();
+      let next = 0;
+      const worker = async () => {
+        while (next < total) {
+          const i = next++;
+          const [path, init, expected] = paths(i);
+          const res = await fetch(server.url + path, init);
+          await res.arrayBuffer();
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          assert.equal(res.status, expected, path);
+        }
+      };
+      await Promise.all(Array.from({ length: 64 }, worker));
+      return statuses;
+    };
+    await run(2_000); // warm-up: JIT, allocator, connection pool
+    const tensors = (await getJson(`${server.url}healthz`)).tensors;
+    const rssBefore = await rssKb(server.pid);
+    const t0 = performance.now();
+    const statuses = await run(20_000);
+    const seconds = (performance.now() - t0) / 1000;
+    const rssAfter = await rssKb(server.pid);
+    assert.equal((await getJson(`${server.url}healthz`)).tensors, tensors);
+    console.log(
+      `20,000 requests in ${seconds.toFixed(1)} s (${(20_000 / seconds).toFixed(0)}/s), ` +
+        `statuses ${JSON.stringify(Object.fromEntries(statuses))}, ` +
+        `RSS ${(rssBefore / 1024).toFixed(0)} → ${(rssAfter / 1024).toFixed(0)} MiB`,
+    );
+    assert.equal([...statuses.keys()].filter((s) => s >= 500).length, 0);
+    assert.equal([...statuses.values()].reduce((a, b) => a + b), 20_000, "no dropped requests");
+    assert.ok(rssAfter < rssBefore * 1.25 + 16 * 1024, `RSS grew ${rssBefore} → ${rssAfter} kB`);
+  } finally {
+    await server.stop();
+  }
+});
+
+/** Deno 2.5.x from npm, cached in the temp folder between runs. */
+async function deno25(): Promise<string> {
+  const prefix = `${Deno.env.get("TMPDIR") ?? "/tmp"}/gan-edge-deno-2.5`;
+  const bin = `${prefix}/node_modules/.bin/deno`;
+  const ok = await new Deno.Command(bin, { args: ["--version"] }).output().then(
+    (o) => o.success && /^deno 2\.5\./.test(new TextDecoder().decode(o.stdout)),
+    () => false,
+  );
+  if (ok) return bin;
+  const out = await new Deno.Command("npm", {
+    args: ["install", "--prefix", prefix, "--no-audit", "--no-fund", "--silent", "deno@2.5"],
+  }).output();
+  assert.ok(out.success, `npm install deno@2.5 failed:\n${new TextDecoder().decode(out.stderr)}`);
+  return bin;
+}
+
+const hasNpm = await new Deno.Command("npm", { args: ["--version"] }).output().then(
+  (o) => o.success,
+  () => false,
+);
+
+Deno.test({
+  name: "under Deno 2.5 (Deno Deploy's runtime) the edge starts with narrow permissions and serves",
+  ignore: !hasNpm,
+  async fn() {
+    const deno = await deno25();
+    const server = await start(deno, [
+      "serve",
+      ...NARROW,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "edge/main.ts",
+    ]);
+    try {
+      const version = new TextDecoder().decode(
+        (await new Deno.Command(deno, { args: ["--version"] }).output()).stdout,
+      );
+      assert.match(version, /^deno 2\.5\.\d+/);
+      assert.match(server.log(), /on wasm, SIMD on/);
+      const health = await getJson(`${server.url}healthz`);
+      assert.deepEqual([health.backend, health.simd], ["wasm", true]);
+      const body = await getJson(`${server.url}v1/sample?seed=3&n=4`);
+      assert.deepEqual(body.shape, [4, 2]);
+      const page = await fetch(server.url);
+      assert.match(await page.text(), /<title>gan-edge demo<\/title>/);
+    } finally {
+      await server.stop();
+    }
+  },
+});

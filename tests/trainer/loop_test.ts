@@ -1,0 +1,172 @@
+/**
+ * The training loop in-process: every objective and option runs, tensors do
+ * not leak across epochs, a divergence stops the run, and D reaches ½ when
+ * G's samples come from p_data itself.
+ */
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { buildDiscriminator } from "@gan-edge/shared/architectures";
+import { Prng } from "@gan-edge/shared/prng";
+import { parseConfig } from "../../trainer/config.ts";
+import { RING8, sampleMixture } from "../../trainer/data/toy.ts";
+import type { DataSource } from "../../trainer/data/mod.ts";
+import * as losses from "../../trainer/losses.ts";
+import {
+  DivergenceError,
+  GanState,
+  pack,
+  specFor,
+  type StepLog,
+  trainSteps,
+} from "../../trainer/loop.ts";
+
+await tf.setBackend("cpu");
+tf.enableProdMode();
+
+const ring8: DataSource = {
+  name: "ring8",
+  output: { kind: "points", dim: 2 },
+  size: null,
+  batch: (prng, n) => ({ x: sampleMixture(RING8, prng, n) }),
+};
+
+/** Tiny labelled 8×8… no: dcgan needs 28×28; random 28×28 images, 3 classes. */
+const tinyImages: DataSource = {
+  name: "tiny",
+  output: { kind: "image", height: 28, width: 28, channels: 1, range: [-1, 1] },
+  classNames: ["a", "b", "c"],
+  size: 64,
+  batch: (prng, n) => ({
+    x: Float32Array.from({ length: n * 784 }, () => 2 * prng.uniform() - 1),
+    labels: Int32Array.from({ length: n }, () => prng.int(3)),
+  }),
+};
+
+async function run(args: string[], data: DataSource, steps: number): Promise<StepLog[]> {
+  const facts = { kind: data.output.kind, size: data.size, labelled: Boolean(data.classNames) };
+  const config = parseConfig(args, facts);
+  const state = new GanState(config, specFor(config, data));
+  const logs: StepLog[] = [];
+  try {
+    await trainSteps(state, data, steps, (l) => {
+      logs.push(l);
+    });
+  } finally {
+    state.dispose();
+  }
+  return logs;
+}
+
+Deno.test("every objective trains a few finite steps; V and JSD only for the minimax family", async () => {
+  for (const loss of losses.LOSSES) {
+    const logs = await run(["--loss", loss, "--batch-size", "32", "--d-steps", "2"], ring8, 3);
+    assert.equal(logs.length, 3, loss);
+    for (const l of logs) {
+      assert.ok(
+        Number.isFinite(l.loss_D) && Number.isFinite(l.loss_G),
+        `${loss}: ${JSON.stringify(l)}`,
+      );
+      assert.ok(l.grad_norm_D > 0 && l.grad_norm_G > 0, loss);
+      const bce = ["minimax", "ns", "feature-matching"].includes(loss);
+      assert.equal(l.V !== null, bce, loss);
+      if (bce) assert.ok(Math.abs(l.JSD! - (l.V! + Math.log(4)) / 2) < 1e-6);
+    }
+  }
+});
+
+Deno.test("PacGAN packing, minibatch std, dropout and EMA train", async () => {
+  const logs = await run(
+    ["--pack", "4", "--minibatch-std", "--dropout", "0.3", "--ema", "0.9", "--batch-size", "32"],
+    ring8,
+    3,
+  );
+  assert.ok(logs.every((l) => Number.isFinite(l.loss_D)));
+});
+
+Deno.test("pack puts m samples side by side on the last axis", () => {
+  const points = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+  assert.deepEqual(pack(points, 2).arraySync(), [[1, 2, 3, 4], [5, 6, 7, 8]]);
+  const images = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2, 1]); // two 2×2 images
+  assert.deepEqual(pack(images, 2).arraySync(), [[[[1, 5], [2, 6]], [[3, 7], [4, 8]]]]);
+  tf.dispose([points, images]);
+});
+
+Deno.test("a conditional DCGAN step runs (28×28, labels, projection D)", async () => {
+  const logs = await run(
+    ["--conditional", "--width", "4", "--batch-size", "8", "--latent-dim", "8"],
+    tinyImages,
+    1,
+  );
+  assert.equal(logs.length, 1);
+  assert.ok(Number.isFinite(logs[0].loss_D));
+});
+
+Deno.test("the live tensor count stays flat across epochs", async () => {
+  const config = parseConfig(["--batch-size", "32", "--ema", "0.99"]);
+  const state = new GanState(config, specFor(config, ring8));
+  try {
+    await trainSteps(state, ring8, 5);
+    const after1 = tf.memory().numTensors;
+    await trainSteps(state, ring8, 10);
+    await trainSteps(state, ring8, 15);
+    assert.equal(tf.memory().numTensors, after1);
+  } finally {
+    state.dispose();
+  }
+});
+
+Deno.test("a NaN loss stops the run with a DivergenceError naming the step", async () => {
+  const poisoned: DataSource = {
+    ...ring8,
+    batch: (prng, n) => ({ x: new Float32Array(2 * n).fill(NaN) }),
+  };
+  const config = parseConfig(["--batch-size", "8"]);
+  const state = new GanState(config, specFor(config, poisoned));
+  try {
+    await assert.rejects(trainSteps(state, poisoned, 3), (e: Error) => {
+      assert.ok(e instanceof DivergenceError);
+      assert.match(e.message, /step 1: the loss became NaN/);
+      return true;
+    });
+    assert.equal(state.step, 0); // the bad step is not counted
+  } finally {
+    state.dispose();
+  }
+});
+
+Deno.test("the optimal discriminator: when G's samples come from p_data, D approaches ½", async () => {
+  const D = buildDiscriminator({
+    id: "mlp",
+    latentDim: 2,
+    output: { kind: "points", dim: 2 },
+    generatorHidden: [],
+    discriminatorHidden: [32, 32],
+    dropout: 0,
+  });
+  const opt = tf.train.adam(1e-3, 0.5, 0.999);
+  const prng = new Prng(1);
+  const vars = D.trainableWeights.map((w) => w.read() as tf.Variable);
+  for (let i = 0; i < 200; i++) {
+    const real = tf.tensor2d(sampleMixture(RING8, prng, 128), [128, 2]);
+    const fake = tf.tensor2d(sampleMixture(RING8, prng, 128), [128, 2]); // "G" = p_data
+    opt.minimize(
+      () => losses.discriminatorBceLoss(D.apply(real) as tf.Tensor, D.apply(fake) as tf.Tensor),
+      false,
+      vars,
+    );
+    tf.dispose([real, fake]);
+  }
+  const x = tf.tensor2d(sampleMixture(RING8, prng, 2000), [2000, 2]);
+  const d = tf.sigmoid(D.predict(x) as tf.Tensor);
+  const mean = (await tf.mean(d).data())[0];
+  const spread = (await tf.max(tf.abs(tf.sub(d, 0.5))).data())[0];
+  assert.ok(Math.abs(mean - 0.5) < 0.03, `mean D(x) = ${mean}`);
+  assert.ok(spread < 0.1, `max |D(x) − ½| = ${spread}`);
+  // V at this D is close to its optimum −log 4.
+  const v =
+    (await losses.valueFunction(D.predict(x) as tf.Tensor, D.predict(x) as tf.Tensor).data())[0];
+  assert.ok(Math.abs(v - losses.V_OPTIMUM) < 0.01, `V = ${v}`);
+  tf.dispose([x, d]);
+  opt.dispose();
+  D.dispose();
+});

@@ -1,0 +1,184 @@
+/**
+ * `deno task train` as a user runs it: the run folder, exact resume, Ctrl-C,
+ * SIGKILL, and clear errors for bad data.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { CheckpointError, loadCheckpoint } from "../../trainer/checkpoint.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const TRAIN = [
+  "run",
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-net",
+  "trainer/main.ts",
+];
+
+async function train(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), { args: [...TRAIN, ...args], cwd: ROOT })
+    .output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+async function stepLogs(dir: string) {
+  const text = await Deno.readTextFile(`${dir}/log.jsonl`);
+  return text.trim().split("\n").map((l) => JSON.parse(l)).filter((l) => !l.summary)
+    .map(({ samples_per_sec: _s, tensors: _t, ...rest }) => rest);
+}
+
+const SMALL = ["--backend", "cpu", "--batch-size", "64", "--epoch-steps", "10"];
+
+Deno.test("a run folder holds model/, checkpoints/, log.jsonl, samples/ and report.html", async () => {
+  const dir = await Deno.makeTempDir();
+  const r = await train([...SMALL, "--steps", "20", "--out", dir]);
+  assert.equal(r.code, 0, r.stderr);
+  for (
+    const p of [
+      "model/model.json",
+      "checkpoints/latest/state.json",
+      "checkpoints/latest/generator/model.json",
+      "log.jsonl",
+      "samples/epoch-0001.svg",
+      "samples/epoch-0002.svg",
+      "report.html",
+    ]
+  ) {
+    await Deno.stat(`${dir}/${p}`);
+  }
+  const report = await Deno.readTextFile(`${dir}/report.html`);
+  assert.match(report, /V\(G, D\)/);
+  assert.match(report, /−log 4 \(optimum\)/);
+  assert.match(report, /samples\/epoch-0002\.svg/);
+  const epochs = (await Deno.readTextFile(`${dir}/log.jsonl`)).trim().split("\n").map((l) =>
+    JSON.parse(l)
+  )
+    .filter((l) => l.summary === "epoch");
+  assert.deepEqual(epochs.map((e) => e.epoch), [1, 2]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("--resume continues the step count with the same next losses as an uninterrupted run (cpu)", async () => {
+  const whole = await Deno.makeTempDir();
+  const parts = await Deno.makeTempDir();
+  assert.equal(
+    (await train([...SMALL, "--steps", "30", "--out", whole, "--dropout", "0.2"])).code,
+    0,
+  );
+  assert.equal(
+    (await train([...SMALL, "--steps", "20", "--out", parts, "--dropout", "0.2"])).code,
+    0,
+  );
+  const resumed = await train(["--out", parts, "--resume", "--steps", "30"]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stdout, /resuming .* at step 20 of 30/);
+  assert.deepEqual(await stepLogs(parts), await stepLogs(whole));
+  // The exported generators are identical too.
+  assert.deepEqual(
+    await Deno.readFile(`${parts}/model/group1-shard1of1.bin`),
+    await Deno.readFile(`${whole}/model/group1-shard1of1.bin`),
+  );
+  await Deno.remove(whole, { recursive: true });
+  await Deno.remove(parts, { recursive: true });
+});
+
+/** Starts a long run and waits until its log has `lines` lines. */
+async function startRun(dir: string, lines: number) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...TRAIN, ...SMALL, "--steps", "100000", "--out", dir],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  for (let i = 0; i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const text = await Deno.readTextFile(`${dir}/log.jsonl`).catch(() => "");
+    if (text.split("\n").length > lines) break;
+  }
+  return child;
+}
+
+Deno.test("Ctrl-C (SIGINT) checkpoints and stops; --resume continues from there", async () => {
+  const dir = await Deno.makeTempDir();
+  const child = await startRun(dir, 15);
+  child.kill("SIGINT");
+  const out = await child.output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 130, stdout);
+  assert.match(stdout, /interrupted at step (\d+); checkpoint saved/);
+  const step = Number(stdout.match(/interrupted at step (\d+)/)![1]);
+  const checkpoint = await loadCheckpoint(dir);
+  assert.equal(checkpoint?.state.step, step);
+  const resumed = await train(["--out", dir, "--resume", "--steps", String(step + 5)]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const logs = await stepLogs(dir);
+  assert.deepEqual(logs.map((l) => l.step), Array.from({ length: step + 5 }, (_, i) => i + 1));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("SIGKILL mid-run: --resume continues from the last complete checkpoint, nothing before it lost", async () => {
+  const dir = await Deno.makeTempDir();
+  const child = await startRun(dir, 25); // past the first checkpoints (every 10 steps)
+  child.kill("SIGKILL");
+  await child.output();
+  const checkpoint = await loadCheckpoint(dir);
+  assert.ok(checkpoint && checkpoint.state.step >= 10 && checkpoint.state.step % 10 === 0);
+  const at = checkpoint.state.step;
+  const resumed = await train(["--out", dir, "--resume", "--steps", String(at + 10)]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stdout, new RegExp(`resuming .* at step ${at} of ${at + 10}`));
+  const logs = await stepLogs(dir);
+  assert.deepEqual(logs.map((l) => l.step), Array.from({ length: at + 10 }, (_, i) => i + 1));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a crash inside a checkpoint write leaves the last complete checkpoint usable", async () => {
+  const dir = await Deno.makeTempDir();
+  assert.equal((await train([...SMALL, "--steps", "10", "--out", dir])).code, 0);
+  // A crash between the two renames: latest moved to previous, the new one still a temp folder.
+  await Deno.rename(`${dir}/checkpoints/latest`, `${dir}/checkpoints/previous`);
+  await Deno.mkdir(`${dir}/checkpoints/.tmp-crashed`);
+  await Deno.writeTextFile(`${dir}/checkpoints/.tmp-crashed/tensors.bin`, "half");
+  const checkpoint = await loadCheckpoint(dir);
+  assert.equal(checkpoint?.state.step, 10);
+  assert.match(checkpoint!.dir, /checkpoints\/previous$/);
+  const resumed = await train(["--out", dir, "--resume", "--steps", "20"]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.equal((await loadCheckpoint(dir))?.state.step, 20);
+  // A damaged tensors.bin is refused by its checksum, naming the file.
+  const bin = `${dir}/checkpoints/latest/tensors.bin`;
+  const bytes = await Deno.readFile(bin);
+  bytes[100] ^= 0xff;
+  await Deno.writeFile(bin, bytes);
+  await assert.rejects(
+    loadCheckpoint(dir),
+    (e: Error) =>
+      e instanceof CheckpointError && /latest\/tensors\.bin: SHA-256 mismatch/.test(e.message),
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("bad flags and bad data: a clear message, no stack trace", async () => {
+  const noRun = await train(["--out", "/nonexistent/run", "--resume"]);
+  assert.equal(noRun.code, 2);
+  assert.match(noRun.stderr, /--resume: no checkpoint in \/nonexistent\/run\/checkpoints/);
+  const unknown = await train(["--dataset", "cifar", "--out", "/tmp/never"]);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /--dataset: unknown dataset "cifar"/);
+  const dir = await Deno.makeTempDir();
+  await Deno.writeFile(`${dir}/train-images-idx3-ubyte`, new Uint8Array([0, 0, 8, 1, 0, 0, 0, 1]));
+  await Deno.writeFile(
+    `${dir}/train-labels-idx1-ubyte`,
+    new Uint8Array([0, 0, 8, 1, 0, 0, 0, 1, 0]),
+  );
+  const bad = await train(["--dataset", "mnist", "--data-dir", dir, "--out", `${dir}/run`]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /train-images-idx3-ubyte.*magic number/);
+  assert.doesNotMatch(bad.stderr, /\n\s+at /);
+  const ok = await train(["--dataset", "ring8", "--conditional", "--out", `${dir}/run`]);
+  assert.equal(ok.code, 2);
+  assert.match(ok.stderr, /--conditional: expected a labelled dataset/);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -1,0 +1,224 @@
+/**
+ * Checkpoints: everything a run needs to continue exactly — G, D (weights and
+ * batch-norm statistics), both Adam states, the EMA of G, the PRNG state and
+ * the step — plus G as a float32 edge artifact, the source of every export.
+ *
+ * A checkpoint is written whole or not at all: into a temporary folder,
+ * each file fsynced, then renamed over `latest` (the old one is kept as
+ * `previous` until the rename is done). `state.json` holds the SHA-256 of
+ * `tensors.bin`, checked when loading.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { encodeArtifact, sha256Hex } from "@gan-edge/shared/artifact";
+import type { PrngState } from "@gan-edge/shared/prng";
+import { Prng } from "@gan-edge/shared/prng";
+import { FORMAT_VERSION } from "@gan-edge/shared/schema";
+import type { TrainConfig } from "./config.ts";
+import {
+  type ExportMetadata,
+  modelArtifacts,
+  replaceDir,
+  writeArtifactDir,
+  writeFileSynced,
+} from "./export.ts";
+import type { GanState } from "./loop.ts";
+
+/** Folder of the newest complete checkpoint, inside the run folder. */
+export const LATEST = "checkpoints/latest";
+/** The one before it, present only while `latest` is being replaced. */
+export const PREVIOUS = "checkpoints/previous";
+
+/** A checkpoint that cannot be used; the message names the file. */
+export class CheckpointError extends Error {
+  override name = "CheckpointError";
+}
+
+interface TensorEntry {
+  group: "G" | "D" | "optD" | "optG" | "ema";
+  name: string;
+  shape: number[];
+  /** Float32 offset into tensors.bin. */
+  offset: number;
+}
+
+/** The contents of `state.json`. */
+export interface CheckpointState {
+  format: "gan-edge-checkpoint";
+  version: 1;
+  step: number;
+  prng: PrngState;
+  config: TrainConfig;
+  tensors: TensorEntry[];
+  sha256: string;
+}
+
+async function namedTensors(state: GanState) {
+  const list: { group: TensorEntry["group"]; name: string; tensor: tf.Tensor }[] = [];
+  state.G.weights.forEach((w) => list.push({ group: "G", name: w.originalName, tensor: w.read() }));
+  state.D.weights.forEach((w) => list.push({ group: "D", name: w.originalName, tensor: w.read() }));
+  for (const [group, opt] of [["optD", state.optD], ["optG", state.optG]] as const) {
+    for (const { name, tensor } of await opt.getWeights()) list.push({ group, name, tensor });
+    for (const [name, tensor] of Object.entries(adamPowers(opt))) {
+      list.push({ group, name, tensor });
+    }
+  }
+  state.ema?.forEach((v, i) => list.push({ group: "ema", name: `ema/${i}`, tensor: v }));
+  return list;
+}
+
+/**
+ * Adam's running products β1^t and β2^t. tfjs's `setWeights` recomputes them
+ * as pow(β, t + 1), which differs from the running product in the last bit;
+ * saving them keeps a resumed run bit-identical to an uninterrupted one.
+ */
+function adamPowers(opt: tf.Optimizer): Record<string, tf.Variable> {
+  const { accBeta1, accBeta2 } = opt as unknown as {
+    accBeta1?: tf.Variable;
+    accBeta2?: tf.Variable;
+  };
+  return accBeta1 && accBeta2 ? { "adam/accBeta1": accBeta1, "adam/accBeta2": accBeta2 } : {};
+}
+
+/** Writes a checkpoint of `state` into `runDir` (atomically, see module doc). */
+export async function saveCheckpoint(
+  runDir: string,
+  state: GanState,
+  metadata: ExportMetadata,
+): Promise<void> {
+  const entries: TensorEntry[] = [];
+  const parts: Float32Array[] = [];
+  let offset = 0;
+  for (const { group, name, tensor } of await namedTensors(state)) {
+    const values = await tensor.data() as Float32Array;
+    entries.push({ group, name, shape: tensor.shape, offset });
+    parts.push(values);
+    offset += values.length;
+  }
+  const tensors = new Float32Array(offset);
+  let at = 0;
+  for (const p of parts) {
+    tensors.set(p, at);
+    at += p.length;
+  }
+  const bytes = new Uint8Array(tensors.buffer);
+  const body: CheckpointState = {
+    format: "gan-edge-checkpoint",
+    version: 1,
+    step: state.step,
+    prng: state.prng.state(),
+    config: state.config,
+    tensors: entries,
+    sha256: await sha256Hex(bytes),
+  };
+  const generator = await state.withExportWeights(async (G) =>
+    encodeArtifact(
+      await modelArtifacts(G),
+      { formatVersion: FORMAT_VERSION, ...metadata },
+      "float32",
+    )
+  );
+
+  const dir = `${runDir}/checkpoints`;
+  await Deno.mkdir(dir, { recursive: true });
+  const tmp = await Deno.makeTempDir({ dir, prefix: ".tmp-" });
+  try {
+    await writeFileSynced(`${tmp}/tensors.bin`, bytes);
+    await writeArtifactDir(generator, `${tmp}/generator`);
+    // state.json last: a folder without it is never taken for a checkpoint.
+    await writeFileSynced(`${tmp}/state.json`, new TextEncoder().encode(JSON.stringify(body)));
+    await replaceDir(tmp, `${runDir}/${LATEST}`, `${runDir}/${PREVIOUS}`);
+  } catch (e) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw e;
+  }
+}
+
+/** A checkpoint read from disk and verified. */
+export interface Checkpoint {
+  dir: string;
+  state: CheckpointState;
+  tensors: Float32Array;
+}
+
+async function readCheckpoint(dir: string): Promise<Checkpoint> {
+  let state: CheckpointState;
+  try {
+    state = JSON.parse(await Deno.readTextFile(`${dir}/state.json`));
+  } catch (e) {
+    throw new CheckpointError(`${dir}/state.json: unreadable (${(e as Error).message})`);
+  }
+  if (state.format !== "gan-edge-checkpoint" || state.version !== 1) {
+    throw new CheckpointError(`${dir}/state.json: not a version 1 gan-edge checkpoint`);
+  }
+  const bytes = await Deno.readFile(`${dir}/tensors.bin`);
+  const actual = await sha256Hex(bytes);
+  if (actual !== state.sha256) {
+    throw new CheckpointError(
+      `${dir}/tensors.bin: SHA-256 mismatch (expected ${state.sha256}, got ${actual})`,
+    );
+  }
+  return {
+    dir,
+    state,
+    tensors: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4),
+  };
+}
+
+/**
+ * The last complete checkpoint of `runDir`: `latest`, or `previous` when a
+ * crash fell between the two renames. Null when the run has none.
+ */
+export async function loadCheckpoint(runDir: string): Promise<Checkpoint | null> {
+  for (const name of [LATEST, PREVIOUS]) {
+    const dir = `${runDir}/${name}`;
+    try {
+      await Deno.stat(`${dir}/state.json`);
+    } catch {
+      continue;
+    }
+    return await readCheckpoint(dir);
+  }
+  return null;
+}
+
+/** Puts a checkpoint's weights, optimizer states, EMA, PRNG and step into `state`. */
+export async function restoreState(state: GanState, checkpoint: Checkpoint): Promise<void> {
+  const { tensors, state: saved } = checkpoint;
+  const group = (g: TensorEntry["group"]) =>
+    saved.tensors.filter((t) => t.group === g).map((t) => ({
+      name: t.name,
+      tensor: tf.tensor(
+        tensors.subarray(t.offset, t.offset + t.shape.reduce((a, b) => a * b, 1)),
+        t.shape,
+      ),
+    }));
+  const setModel = (model: tf.LayersModel, g: "G" | "D") => {
+    const values = group(g);
+    if (values.length !== model.weights.length) {
+      throw new CheckpointError(
+        `${checkpoint.dir}: ${g} has ${values.length} saved weights, the model ${model.weights.length}; ` +
+          "was the checkpoint made with other architecture flags?",
+      );
+    }
+    model.setWeights(values.map((v) => v.tensor));
+    tf.dispose(values.map((v) => v.tensor));
+  };
+  setModel(state.G, "G");
+  setModel(state.D, "D");
+  for (const [g, opt] of [["optD", state.optD], ["optG", state.optG]] as const) {
+    const values = group(g);
+    const powers = adamPowers(opt);
+    await opt.setWeights(values.filter((v) => !(v.name in powers)));
+    for (const v of values) if (v.name in powers) powers[v.name].assign(v.tensor);
+    tf.dispose(values.map((v) => v.tensor)); // setWeights keeps its own references
+  }
+  if (state.ema) {
+    const ema = group("ema");
+    ema.forEach((v, i) => state.ema![i].assign(v.tensor));
+    tf.dispose(ema.map((v) => v.tensor));
+  }
+  state.prng = Prng.fromState(saved.prng);
+  state.step = saved.step;
+}
