@@ -118,7 +118,7 @@ Deno.test("the live tensor count stays flat across epochs", async () => {
 Deno.test("a NaN loss stops the run with a DivergenceError naming the step", async () => {
   const poisoned: DataSource = {
     ...ring8,
-    batch: (prng, n) => ({ x: new Float32Array(2 * n).fill(NaN) }),
+    batch: (_prng, n) => ({ x: new Float32Array(2 * n).fill(NaN) }),
   };
   const config = parseConfig(["--batch-size", "8"]);
   const state = new GanState(config, specFor(config, poisoned));
