@@ -47,6 +47,10 @@ function install(config: tf.KernelConfig): void {
   if (current?.kernelFunc === config.kernelFunc) return;
   if (current) tf.unregisterKernel(config.kernelName, "wasm");
   tf.registerKernel(config);
+  // tfjs runs a kernel's setup when the backend starts; a kernel registered
+  // after that (the stock one put back) is set up here.
+  const backend = tf.findBackend("wasm");
+  if (backend && config.setupFunc) config.setupFunc(backend);
 }
 
 /** Options of {@link registerWasmKernels}. */
