@@ -135,6 +135,8 @@ Deno.test("wasm kernels: registered for wasm", () => {
       "Conv2DBackpropFilter",
       "UnsortedSegmentSum",
       "Conv2DBackpropInput",
+      "OneHot",
+      "Tile",
     ]
   ) {
     assert.ok(tf.getKernel(name, "wasm"), `${name} on wasm`);
@@ -302,6 +304,38 @@ Deno.test("wasm kernels: OneHot equals cpu's for float and int dtypes", async ()
           .toFloat(),
     );
   }
+});
+
+Deno.test("wasm kernels: Tile equals cpu's", async () => {
+  const cases: [number[], number[]][] = [
+    [[1, 1, 1, 64], [64, 14, 14, 1]],
+    [[1, 1, 6272], [1, 64, 1]],
+    [[2, 3, 4], [3, 1, 2]],
+    [[3, 1, 2, 5], [1, 4, 3, 2]],
+    [[5], [4]],
+    [[2, 2], [1, 1]],
+    [[2, 0, 3], [2, 2, 2]],
+  ];
+  for (const [shape, reps] of cases) {
+    await compare(
+      `tile ${shape} × ${reps}`,
+      () => tf.tile(tf.tensor(values(shape, 14), shape), reps),
+    );
+    await compare(
+      `tile int32 ${shape} × ${reps}`,
+      () =>
+        tf.tile(
+          tf.tensor(Array.from(values(shape, 15), (v) => Math.round(v * 9)), shape, "int32"),
+          reps,
+        )
+          .toFloat(),
+    );
+    await compare(
+      `tile bool ${shape} × ${reps}`,
+      () => tf.tile(tf.greater(tf.tensor(values(shape, 16), shape), 0), reps).toFloat(),
+    );
+  }
+  await compare("tile scalar", () => tf.tile(tf.scalar(3), []));
 });
 
 Deno.test("wasm kernels: intermediates are freed on the wasm heap", async () => {
