@@ -45,19 +45,66 @@ async function useTensorflow(): Promise<void> {
   try {
     await import("@tensorflow/tfjs-node-gpu");
   } catch (e) {
+    const first = (e as Error).message.split("\n")[0];
     throw new BackendError(
-      "backend tensorflow: @tensorflow/tfjs-node-gpu's native binding is missing " +
-        `(${(e as Error).message.split("\n")[0]}).\n` +
-        "It needs CUDA 11.2 and cuDNN 8.1 and a libtensorflow download; see " +
-        'README "CUDA backend" for the install steps, or use --backend webgpu.',
+      `backend tensorflow: @tensorflow/tfjs-node-gpu did not load (${first}).\n` +
+        (await napiHint()) +
+        "It needs an NVIDIA GPU with CUDA 11.2 and cuDNN 8.1, its install script " +
+        "(deno approve-scripts npm:@tensorflow/tfjs-node-gpu) and --allow-ffi; " +
+        'see README "CUDA backend" for the steps, or use --backend webgpu.',
     );
   }
   await activate("tensorflow");
 }
 
-/** Whether a WebGPU adapter is present (Deno's navigator.gpu). */
-async function hasWebgpu(): Promise<boolean> {
-  return "gpu" in navigator && Boolean(await navigator.gpu.requestAdapter().catch(() => null));
+/**
+ * tensorflow/tfjs#8579/#8581: under Deno (Node-API 10) tfjs-node's install
+ * script puts libtensorflow in lib/napi-v10 while the addon is loaded from
+ * lib/napi-v8. Returns the command that fixes that layout, if it is the case.
+ */
+async function napiHint(): Promise<string> {
+  try {
+    const pkg = new URL("../", import.meta.resolve("@tensorflow/tfjs-node-gpu"));
+    return await napiLayoutHint(new URL("lib/", pkg));
+  } catch {
+    return ""; // no package folder to inspect: nothing to add
+  }
+}
+
+/** The fix for tfjs-node's lib folder `lib` (a file URL ending in /), or "". */
+export async function napiLayoutHint(lib: URL): Promise<string> {
+  const withLib: string[] = [];
+  for await (const dir of Deno.readDir(lib)) {
+    if (!dir.name.startsWith("napi-v")) continue;
+    for await (const file of Deno.readDir(new URL(`${dir.name}/`, lib))) {
+      if (file.name.startsWith("libtensorflow")) withLib.push(dir.name);
+    }
+  }
+  if (withLib.length === 0 || withLib.includes("napi-v8")) return "";
+  const path = decodeURIComponent(lib.pathname);
+  return `libtensorflow was installed into lib/${
+    withLib[0]
+  }, but the addon loads from lib/napi-v8; fix with:\n` +
+    `  mkdir -p ${path}napi-v8 && cp -a ${path}${withLib[0]}/. ${path}napi-v8/\n`;
+}
+
+/**
+ * The WebGPU adapter's description when it is a real GPU; null when there is
+ * none or only a software fallback (such as Mesa's llvmpipe), which trains
+ * convolutions ~10× slower than WASM-SIMD here.
+ */
+async function hardwareGpu(): Promise<string | null> {
+  if (!("gpu" in navigator)) return null;
+  const adapter = await navigator.gpu.requestAdapter().catch(() => null);
+  if (!adapter || adapter.info.isFallbackAdapter) return null;
+  return adapter.info.description || adapter.info.vendor || "a GPU";
+}
+
+/** tfjs-backend-wasm plus the kernels it lacks for training convolutions. */
+async function useWasm(): Promise<void> {
+  await import("@tensorflow/tfjs-backend-wasm");
+  await import("@gan-edge/shared/wasm-kernels"); // after the backend: see its doc
+  await activate("wasm");
 }
 
 /**
@@ -73,8 +120,7 @@ export async function selectBackend(
       await activate("cpu");
       return { name, reason: "asked for with --backend cpu" };
     case "wasm":
-      await import("@tensorflow/tfjs-backend-wasm");
-      await activate("wasm");
+      await useWasm();
       return { name, reason: "asked for with --backend wasm" };
     case "webgpu":
       await useWebgpu();
@@ -88,32 +134,30 @@ export async function selectBackend(
 }
 
 /**
- * auto: dense models run fastest on WASM-SIMD (~3× the cpu backend);
- * convolutional ones on a GPU through WebGPU when an adapter exists, else on
- * the cpu backend. cpu is the fallback wherever the faster one fails to
- * start, and the reason says so.
+ * auto: convolutional models go to a hardware GPU through WebGPU when one is
+ * present; everything else runs on WASM-SIMD (with our gradient kernels),
+ * which here beats both the cpu backend (~3× on dense layers, far more on
+ * convolutions) and WebGPU on a software adapter. cpu is the fallback only
+ * where wasm fails to start, and the reason says so.
  */
 async function chooseAuto(spec?: ArchitectureSpec): Promise<BackendChoice> {
-  const convolutional = spec?.id === "dcgan";
-  if (!convolutional) {
-    try {
-      await import("@tensorflow/tfjs-backend-wasm");
-      await activate("wasm");
-      return { name: "wasm", reason: "auto: dense layers run fastest on WASM-SIMD here" };
-    } catch (e) {
-      await activate("cpu");
-      return { name: "cpu", reason: `auto: wasm failed to start (${(e as Error).message})` };
-    }
-  }
-  if (await hasWebgpu()) {
-    try {
+  if (spec?.id === "dcgan") {
+    const gpu = await hardwareGpu();
+    if (gpu) {
       await useWebgpu();
-      return { name: "webgpu", reason: "auto: convolutions on the GPU through WebGPU" };
-    } catch (e) {
-      await activate("cpu");
-      return { name: "cpu", reason: `auto: webgpu failed to start (${(e as Error).message})` };
+      return { name: "webgpu", reason: `auto: convolutions on ${gpu} through WebGPU` };
     }
   }
-  await activate("cpu");
-  return { name: "cpu", reason: "auto: no WebGPU adapter here; the cpu backend runs every kernel" };
+  try {
+    await useWasm();
+    return {
+      name: "wasm",
+      reason: spec?.id === "dcgan"
+        ? "auto: no hardware GPU (WebGPU has only a software adapter here); WASM-SIMD is the fastest backend"
+        : "auto: dense layers run fastest on WASM-SIMD",
+    };
+  } catch (e) {
+    await activate("cpu");
+    return { name: "cpu", reason: `auto: wasm failed to start (${(e as Error).message})` };
+  }
 }

@@ -182,3 +182,25 @@ Deno.test("bad flags and bad data: a clear message, no stack trace", async () =>
   assert.match(ok.stderr, /--conditional: expected a labelled dataset/);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("--backend webgpu trains through Deno's navigator.gpu (Mesa llvmpipe here)", async () => {
+  const dir = await Deno.makeTempDir();
+  const r = await train([
+    "--backend",
+    "webgpu",
+    "--steps",
+    "3",
+    "--epoch-steps",
+    "3",
+    "--batch-size",
+    "32",
+    "--out",
+    dir,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /backend: webgpu/);
+  const logs = await stepLogs(dir);
+  assert.equal(logs.length, 3);
+  assert.ok(logs.every((l) => Number.isFinite(l.loss_D) && Number.isFinite(l.loss_G)));
+  await Deno.remove(dir, { recursive: true });
+});
