@@ -212,7 +212,14 @@ export async function main(args: string[]): Promise<number> {
           await Deno.writeFile(`${out}/${file}`, picture.bytes);
           samples.push({ epoch, file });
         }
-        await saveCheckpoint(out, state, metadataFor(config, data, state, backend.name));
+        try {
+          await saveCheckpoint(out, state, metadataFor(config, data, state, backend.name));
+        } catch (e) {
+          throw new CheckpointError(
+            `${out}/checkpoints: could not write the checkpoint of step ${state.step} ` +
+              `(${(e as Error).message}); the previous checkpoint is intact`,
+          );
+        }
         await Deno.writeTextFile(
           `${out}/report.html`,
           reportHtml(`gan-edge run ${out}`, allSteps, samples.sort((a, b) => a.epoch - b.epoch), {
@@ -235,7 +242,13 @@ export async function main(args: string[]): Promise<number> {
       );
       return 130;
     }
-    const { bytes, fidelity } = await exportRun(out, config.quantize as Quantization);
+    const { bytes, fidelity } = await exportRun(out, config.quantize as Quantization).catch((e) => {
+      throw new CheckpointError(
+        `${out}/model: could not export (${
+          (e as Error).message
+        }); the previous model, if any, is intact`,
+      );
+    });
     progress.message(
       `trained to step ${state.step} in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
         `wrote ${out}/model (${bytes} bytes, ${config.quantize}; ` +

@@ -204,3 +204,56 @@ Deno.test("--backend webgpu trains through Deno's navigator.gpu (Mesa llvmpipe h
   assert.ok(logs.every((l) => Number.isFinite(l.loss_D) && Number.isFinite(l.loss_G)));
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test({
+  name:
+    "a full disk while checkpointing or exporting leaves the previous checkpoint and model intact",
+  ignore: Deno.uid() !== 0, // mounting a small tmpfs needs root, as on our CI machines
+  async fn() {
+    const src = await Deno.makeTempDir();
+    assert.equal((await train([...SMALL, "--steps", "10", "--out", src])).code, 0);
+    const disk = await Deno.makeTempDir();
+    const mount = async (...args: string[]) => {
+      const r = await new Deno.Command(args[0], { args: args.slice(1) }).output();
+      assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
+    };
+    // Room for the run as it is, not for a second checkpoint.
+    let used = 0;
+    for (
+      const p of ["checkpoints/latest/tensors.bin", "checkpoints/latest/state.json", "log.jsonl"]
+    ) {
+      used += (await Deno.stat(`${src}/${p}`)).size;
+    }
+    await mount(
+      "mount",
+      "-t",
+      "tmpfs",
+      "-o",
+      `size=${Math.ceil((used * 1.5 + 200_000) / 4096) * 4}k`,
+      "tmpfs",
+      disk,
+    );
+    try {
+      await mount("cp", "-a", `${src}/.`, disk);
+      const before = await Deno.readFile(`${disk}/checkpoints/latest/tensors.bin`);
+      const model = await Deno.readFile(`${disk}/model/group1-shard1of1.bin`);
+      const r = await train(["--out", disk, "--resume", "--steps", "40"]);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(
+        r.stderr,
+        /could not write the checkpoint of step \d+ .*No space left on device.*the previous checkpoint is intact/,
+      );
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+      const after = await loadCheckpoint(disk);
+      assert.equal(after?.state.step, 10);
+      assert.deepEqual(await Deno.readFile(`${disk}/checkpoints/latest/tensors.bin`), before);
+      assert.deepEqual(await Deno.readFile(`${disk}/model/group1-shard1of1.bin`), model);
+      const leftovers = [...Deno.readDirSync(`${disk}/checkpoints`)].map((e) => e.name);
+      assert.deepEqual(leftovers, ["latest"]);
+    } finally {
+      await mount("umount", disk);
+      await Deno.remove(disk, { recursive: true });
+      await Deno.remove(src, { recursive: true });
+    }
+  },
+});
