@@ -170,3 +170,39 @@ Deno.test("the optimal discriminator: when G's samples come from p_data, D appro
   opt.dispose();
   D.dispose();
 });
+
+Deno.test("WGAN-GP's penalty gradient (second order, through leaky ReLU) matches finite differences", async () => {
+  await import("../../trainer/gradients.ts");
+  const D = buildDiscriminator({
+    id: "mlp",
+    latentDim: 2,
+    output: { kind: "points", dim: 2 },
+    generatorHidden: [],
+    discriminatorHidden: [8],
+    dropout: 0,
+  });
+  const x = tf.tensor2d(sampleMixture(RING8, new Prng(3), 16), [16, 2]);
+  const penalty = () =>
+    losses.gradientPenalty(tf.grad((m: tf.Tensor) => tf.sum(D.apply(m) as tf.Tensor))(x), 10);
+  const kernel = D.getLayer("d_dense0").getWeights()[0] as tf.Variable;
+  const variable = D.getLayer("d_dense0").trainableWeights[0].read() as tf.Variable;
+  const { grads } = tf.variableGrads(penalty, [variable]);
+  const analytic = (await Object.values(grads)[0].data())[0];
+  const base = await kernel.data();
+  const h = 1e-2;
+  const at = async (delta: number) => {
+    const w = Float32Array.from(base);
+    w[0] += delta;
+    variable.assign(tf.tensor(w, variable.shape));
+    return (await penalty().data())[0];
+  };
+  const numeric = (await at(h) - await at(-h)) / (2 * h);
+  variable.assign(tf.tensor(base, variable.shape));
+  assert.ok(Math.abs(analytic) > 1e-4, `gradient ${analytic} should not vanish`);
+  assert.ok(
+    Math.abs(analytic - numeric) < 2e-2 * Math.max(1, Math.abs(numeric)),
+    `${analytic} vs ${numeric}`,
+  );
+  tf.dispose([x, ...Object.values(grads)]);
+  D.dispose();
+});
