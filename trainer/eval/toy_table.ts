@@ -1,0 +1,194 @@
+/**
+ * `deno task toy-table [--datasets ring8,grid25] [--losses ns,…] [--seeds 0,1,2,3,4]
+ * [--steps N] [--jobs 2] [--out runs/toy-table] [-- extra train flags]`:
+ * trains every (dataset, loss, seed) with `deno task train` (at most `--jobs`
+ * at once), measures each model with the VEEGAN/PacGAN protocol
+ * (./modes.ts: 2,500 samples), and prints and writes (`OUT/table.md`) the
+ * README table: modes captured and % high-quality samples as mean ± standard
+ * error over the seeds, next to the published rows.
+ *
+ * Results are appended to `OUT/results.jsonl` as each run ends, and runs
+ * already there are skipped, so an interrupted table resumes.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { LOSSES } from "../losses.ts";
+import { selectBackend } from "../backend.ts";
+import { evaluate } from "../eval_main.ts";
+
+/** The published rows (PacGAN Table 1, VEEGAN Table 1): modes / HQ %. */
+export const PUBLISHED = [
+  ["GAN (PacGAN Table 1)", "6.3 / 98.2", "17.3 / 94.8"],
+  ["ALI (PacGAN Table 1)", "6.6 / 97.6", "24.1 / 95.7"],
+  ["PacGAN2 (PacGAN Table 1)", "7.9 / 95.6", "23.8 / 91.3"],
+  ["PacGAN4 (PacGAN Table 1)", "7.8 / 95.9", "24.8 / 93.6"],
+  ["VEEGAN (VEEGAN Table 1)", "8 / 52.9", "24.6 / 40"],
+  ["Unrolled GAN (VEEGAN Table 1)", "7.6 / 35.6", "23.6 / 16"],
+] as const;
+
+/** One measured run. */
+export interface ToyResult {
+  dataset: string;
+  loss: string;
+  seed: number;
+  steps: number;
+  flags: string[];
+  captured: number;
+  modes: number;
+  highQuality: number;
+  reverseKl: number;
+  seconds: number;
+}
+
+/** Mean and standard error (sample std / √n; 0 for one value). */
+export function meanStderr(xs: number[]): { mean: number; stderr: number } {
+  const n = xs.length;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  if (n < 2) return { mean, stderr: 0 };
+  const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1);
+  return { mean, stderr: Math.sqrt(variance / n) };
+}
+
+/** "modes ± se / HQ % ± se (n seeds)" of the results of one cell, or "not measured". */
+export function cell(results: ToyResult[]): string {
+  if (results.length === 0) return "not measured";
+  const m = meanStderr(results.map((r) => r.captured));
+  const q = meanStderr(results.map((r) => 100 * r.highQuality));
+  return `${m.mean.toFixed(1)} ± ${m.stderr.toFixed(1)} / ${q.mean.toFixed(1)} ± ${
+    q.stderr.toFixed(1)
+  } (${results.length} seed${results.length > 1 ? "s" : ""})`;
+}
+
+/** The markdown table: one row per loss, then the published rows. */
+export function markdownTable(results: ToyResult[], losses: readonly string[]): string {
+  const rows = [
+    "| row | ring8 modes / HQ % | grid25 modes / HQ % |",
+    "| --- | --- | --- |",
+    ...losses.map((loss) => {
+      const of = (d: string) => results.filter((r) => r.loss === loss && r.dataset === d);
+      return `| ours: ${loss} | ${cell(of("ring8"))} | ${cell(of("grid25"))} |`;
+    }),
+    ...PUBLISHED.map(([name, ring, grid]) => `| ${name} | ${ring} | ${grid} |`),
+  ];
+  return rows.join("\n");
+}
+
+async function readResults(path: string): Promise<ToyResult[]> {
+  try {
+    return (await Deno.readTextFile(path)).split("\n").filter((l) => l.trim()).map((l) =>
+      JSON.parse(l)
+    );
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+}
+
+/** Trains one run with `deno task train`'s entry point in a child process. */
+async function trainRun(
+  dataset: string,
+  loss: string,
+  seed: number,
+  steps: number | null,
+  flags: string[],
+  dir: string,
+): Promise<number> {
+  const started = performance.now();
+  const main = new URL("../main.ts", import.meta.url).pathname;
+  const args = [
+    "run",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--allow-net",
+    main,
+    "--dataset",
+    dataset,
+    "--loss",
+    loss,
+    "--seed",
+    String(seed),
+    "--out",
+    dir,
+    "--log-every",
+    "1000000",
+    "--quantize",
+    "float32",
+    ...(steps ? ["--steps", String(steps)] : []),
+    ...flags,
+  ];
+  const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!out.success) {
+    throw new Error(
+      `deno task train ${args.slice(5).join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`,
+    );
+  }
+  return (performance.now() - started) / 1000;
+}
+
+if (import.meta.main) {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: {
+      datasets: { type: "string", default: "ring8,grid25" },
+      losses: { type: "string", default: LOSSES.join(",") },
+      seeds: { type: "string", default: "0,1,2,3,4" },
+      steps: { type: "string" },
+      jobs: { type: "string", default: "2" },
+      out: { type: "string", default: "runs/toy-table" },
+      "table-only": { type: "boolean", default: false },
+    },
+  });
+  const datasets = values.datasets.split(",");
+  const losses = values.losses.split(",");
+  const seeds = values.seeds.split(",").map(Number);
+  const steps = values.steps ? Number(values.steps) : null;
+  const flags = positionals; // after `--`: passed to every training run
+  const resultsPath = `${values.out}/results.jsonl`;
+  await Deno.mkdir(values.out, { recursive: true });
+  await selectBackend("wasm");
+  const done = await readResults(resultsPath);
+  const key = (d: string, l: string, s: number) => `${d}/${l}/${s}`;
+  const have = new Set(done.map((r) => key(r.dataset, r.loss, r.seed)));
+  const todo = values["table-only"]
+    ? []
+    : datasets.flatMap((d) => losses.flatMap((l) => seeds.map((s) => [d, l, s] as const)))
+      .filter(([d, l, s]) => !have.has(key(d, l, s)));
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const [dataset, loss, seed] = todo[next++];
+      const dir = `${values.out}/${dataset}-${loss}-s${seed}`;
+      const seconds = await trainRun(dataset, loss, seed, steps, flags, dir);
+      const report = await evaluate(`${dir}/model`);
+      const m = report.modes!;
+      const result: ToyResult = {
+        dataset,
+        loss,
+        seed,
+        steps: steps ?? 0,
+        flags,
+        captured: m.captured,
+        modes: m.modes,
+        highQuality: m.highQuality,
+        reverseKl: m.reverseKl,
+        seconds: Math.round(seconds),
+      };
+      await Deno.writeTextFile(resultsPath, JSON.stringify(result) + "\n", { append: true });
+      done.push(result);
+      console.log(
+        `${dataset} ${loss} seed ${seed}: ${m.captured}/${m.modes} modes, ` +
+          `${(100 * m.highQuality).toFixed(1)} % HQ (${Math.round(seconds)} s)`,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Number(values.jobs)) }, worker));
+  const table = markdownTable(done, losses);
+  await Deno.writeTextFile(`${values.out}/table.md`, table + "\n");
+  console.log(table);
+  console.log(`wall time ${((performance.now() - started) / 1000).toFixed(0)} s; backend wasm`);
+}
