@@ -13,8 +13,9 @@
  * a stride-1 J×J correlation over dy whose taps depend only on the phase. All
  * s² phases come out of one XNNPACK conv2d whose filter stacks them on the
  * output channels, [J, J, outC, s, s, inC]; one pass over the heap
- * interleaves them back into space and crops the padding. Every multiply of the
- * result is one the transposed convolution needs (no zero-dilated input).
+ * interleaves them back into space and crops the padding. Unlike a
+ * convolution over a zero-dilated dy, no multiply is by an inserted zero;
+ * only the border rows that the crop drops are extra work.
  *
  * The phase filter is rebuilt from the weights in a small loop over the
  * heap; it is cached per weight tensor while that tensor lives, so serving

@@ -309,6 +309,7 @@ async function benchSteps(o: BenchOptions) {
       runs: t.runs,
       images_per_s: round((64 * 1000) / t.median, 1),
     });
+    console.log(`  step on ${name}: ${round(t.median, 1)} ms (median of ${t.runs})`);
   }
   const wasm = rows.find((r) => r.backend === "wasm (our kernels)") as
     | { step_ms: number }

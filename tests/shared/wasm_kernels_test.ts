@@ -162,6 +162,21 @@ Deno.test("wasm kernels: Conv2DBackpropFilter equals cpu's", async () => {
   }
 });
 
+Deno.test("wasm kernels: Conv2DBackpropFilter in NCHW equals cpu's", async () => {
+  const x: Shape4 = [2, 3, 9, 9];
+  const dy: Shape4 = [2, 4, 5, 5];
+  await compare("Conv2DBackpropFilter NCHW", () =>
+    tf.engine().runKernel(tf.Conv2DBackpropFilter, {
+      x: tf.tensor4d(values(x, 1), x),
+      dy: tf.tensor4d(values(dy, 2), dy),
+    }, {
+      strides: 2,
+      pad: "same",
+      dataFormat: "NCHW",
+      filterShape: [4, 4, 3, 4],
+    }) as tf.Tensor);
+});
+
 Deno.test("wasm kernels: Conv2DBackpropInput (conv2dTranspose) equals cpu's", async () => {
   for (const c of CASES) {
     const dy = dyShape(c);
@@ -292,6 +307,40 @@ Deno.test("wasm kernels: a DCGAN D+G step's gradients on wasm equal cpu's, witho
     G.dispose();
     D.dispose();
   }
+});
+
+Deno.test("wasm kernels: a WGAN-GP gradient penalty's gradients on wasm equal cpu's", async () => {
+  // Leaky ReLU's gradient compares x > 0, and tfjs registers no gradient for
+  // Greater; trainer/gradients.ts registers a zero one, as done here.
+  if (!tf.getGradient("Greater")) {
+    tf.registerGradient({
+      kernelName: "Greater",
+      inputsToSave: ["a", "b"],
+      gradFunc: (_dy, saved) => ({
+        a: () => tf.zerosLike(saved[0]),
+        b: () => tf.zerosLike(saved[1]),
+      }),
+    });
+  }
+  await tf.setBackend("cpu");
+  const D = buildDiscriminator(dcgan(28));
+  const x = tf.tensor4d(values([4, 28, 28, 1], 30), [4, 28, 28, 1]);
+  // λ (‖∇ₓ D(x)‖ − 1)², differentiated with respect to D's weights.
+  const f = () => {
+    const { value, grads } = tf.variableGrads(() => {
+      const dx = tf.grad((xx: tf.Tensor) => tf.sum(D.apply(xx, { training: true }) as tf.Tensor))(
+        x,
+      );
+      const norm = tf.sqrt(tf.add(tf.sum(tf.square(dx), [1, 2, 3]), 1e-12));
+      return tf.mul(10, tf.mean(tf.square(tf.sub(norm, 1)))) as tf.Scalar;
+    }, D.trainableWeights.map((w) => w.read() as tf.Variable));
+    return [value, ...Object.values(grads)];
+  };
+  const expected = await on("cpu", f);
+  const actual = await on("wasm", f);
+  expected.forEach((e, i) => assertClose(actual[i], e, `penalty output ${i}`, 1e-4));
+  D.dispose();
+  x.dispose();
 });
 
 Deno.test("wasm kernels: OneHot equals cpu's for float and int dtypes", async () => {
