@@ -1,0 +1,151 @@
+/**
+ * The bench's pure parts (the bench itself is not a test): percentiles and
+ * summaries, MAC counting on models whose count is known by hand, parsing of
+ * /proc and /usr/bin/time output, the table, and results.json's shape.
+ */
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import * as tfl from "@tensorflow/tfjs-layers";
+import { buildGenerator } from "@gan-edge/shared/architectures";
+import { absDiff, median, percentile, summarize } from "./stats.ts";
+import { countMacs } from "./macs.ts";
+import { maxRssKb, procStatusKb } from "./http.ts";
+import { checkResults, markdownTable, ratio, type Row, SCHEMA } from "./report.ts";
+import { buildRows } from "./main.ts";
+
+await tf.setBackend("cpu");
+
+Deno.test("percentiles interpolate between closest ranks, as NumPy's default", () => {
+  const xs = [15, 20, 35, 40, 50];
+  assert.equal(percentile(xs, 0), 15);
+  assert.equal(percentile(xs, 100), 50);
+  assert.equal(percentile(xs, 50), 35);
+  assert.equal(percentile(xs, 40), 29); // rank 1.6: 20 + 0.6·15
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.equal(percentile([7], 99), 7);
+  const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
+  assert.ok(Math.abs(percentile(hundred, 99) - 99.01) < 1e-9);
+  assert.throws(() => percentile([], 50), RangeError);
+  assert.throws(() => percentile([1], 101), RangeError);
+  const s = summarize([3, 1, 2]);
+  assert.deepEqual(s, { p50: 2, p99: 2.98, min: 1, max: 3, runs: 3 });
+  assert.deepEqual(absDiff([1, 2, 3], [1, 2.5, 2]), { max: 1, mean: 0.5 });
+});
+
+Deno.test("MACs of dense and convolution layers from their shapes", () => {
+  const x = tfl.input({ shape: [8, 8, 3] });
+  const c = tfl.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: "same" })
+    .apply(x) as tfl.SymbolicTensor; // 4×4×4 out: 4·4·4·3·3·3 = 1728
+  const t = tfl.layers.conv2dTranspose({ filters: 2, kernelSize: 4, strides: 2, padding: "same" })
+    .apply(c) as tfl.SymbolicTensor; // 4·4·4 in, 4·4·2 taps: 16·4·16·2 = 2048
+  const f = tfl.layers.flatten().apply(t) as tfl.SymbolicTensor; // 8·8·2 = 128
+  const d = tfl.layers.dense({ units: 5 }).apply(f) as tfl.SymbolicTensor; // 640
+  const model = tfl.model({ inputs: x, outputs: d });
+  const { total, layers } = countMacs(model);
+  assert.deepEqual(layers.map((l) => l.macs), [1728, 2048, 640]);
+  assert.equal(total, 1728 + 2048 + 640);
+  model.dispose();
+});
+
+Deno.test("MACs of the shipped ring8 MLP and the width-32 DCGAN generator", () => {
+  const mlp = buildGenerator({
+    id: "mlp",
+    latentDim: 8,
+    output: { kind: "points", dim: 2 },
+    generatorHidden: [128, 128],
+    discriminatorHidden: [128, 128],
+    dropout: 0,
+  });
+  assert.equal(countMacs(mlp).total, 8 * 128 + 128 * 128 + 128 * 2);
+  mlp.dispose();
+  const dcgan = buildGenerator({
+    id: "dcgan",
+    latentDim: 64,
+    output: { kind: "image", height: 28, width: 28, channels: 1, range: [-1, 1] },
+    width: 32,
+    dropout: 0,
+    numClasses: 10,
+  });
+  // project 64→7·7·128; 7×7×128 → 14×14×64 (k4); 14×14×64 → 28×28×1 (k4).
+  const expected = 64 * 6272 + 49 * 128 * 16 * 64 + 196 * 64 * 16 * 1;
+  assert.equal(countMacs(dcgan).total, expected);
+  dcgan.dispose();
+});
+
+Deno.test("peak memory is read from /proc status and /usr/bin/time -v", () => {
+  const status = "Name:\tdeno\nVmPeak:\t 100 kB\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\n";
+  assert.equal(procStatusKb(status, "VmHWM"), 204800);
+  assert.equal(procStatusKb(status, "VmRSS"), 102400);
+  assert.equal(procStatusKb(status, "VmSwap"), null);
+  assert.equal(maxRssKb("\tMaximum resident set size (kbytes): 630788\n"), 630788);
+  assert.equal(maxRssKb("nothing"), null);
+});
+
+Deno.test("rows, ratios and the Markdown table", () => {
+  assert.equal(ratio(3, 2), 1.5);
+  assert.equal(ratio(null, 2), null);
+  assert.equal(ratio(1, 0), null);
+  const rows: Row[] = [
+    {
+      section: "s",
+      measure: "a|b",
+      ours: 12.345,
+      unit: "ms",
+      peer: "p",
+      peerValue: 10,
+      ratio: 1.2345,
+    },
+    { section: "s", measure: "c", ours: null, unit: "ms" },
+  ];
+  const md = markdownTable(rows).split("\n");
+  assert.equal(md.length, 4);
+  assert.match(md[2], /\| s \| a\\\|b \| 12\.3 ms \| p \| 10\.0 ms \| 1\.23× \|/);
+  assert.match(md[3], /\| c \| — \|/);
+});
+
+function sampleResults() {
+  const summary = (p50: number) => ({ p50, p99: p50, min: p50, max: p50, runs: 3 });
+  const result = {
+    schema: SCHEMA,
+    date: "2026-01-01T00:00:00.000Z",
+    command: "deno task bench",
+    machine: { cpu: "x", cores: 2, loadavg_start: [1, 2, 3], loadavg_end: [1, 2, 3] },
+    versions: { deno: "2.9.6", tfjs: "4.22.0", onnxruntime_web: "1.30.0", torch: "1.13" },
+    trainer: {
+      tfjs: { mlp: { wasm: { step: summary(4) }, webgpu: { error: "no adapter" }, cpu: {} } },
+      torch: { mlp: { torch: { step: summary(2) } } },
+    },
+    generator: {},
+    http: {},
+    memory: {},
+    table: [] as Row[],
+  };
+  result.table = buildRows(result, ["torch"]);
+  return result;
+}
+
+Deno.test("results.json: the shape main.ts writes passes, a broken one is named", () => {
+  const r = sampleResults();
+  assert.deepEqual(checkResults(r), []);
+  const wasm = r.table.find((row) => row.measure.endsWith("wasm"))!;
+  assert.equal(wasm.ratio, 2);
+  assert.equal(r.table.find((row) => row.measure.endsWith("webgpu"))!.note, "error: no adapter");
+  const broken = { ...r, schema: "other", machine: { cpu: 1, cores: 2, loadavg_start: [1] } };
+  const errors = checkResults(broken);
+  assert.ok(errors.some((e) => e.startsWith("schema:")), errors.join("\n"));
+  assert.ok(errors.some((e) => e.startsWith("machine.cpu:")));
+  assert.ok(errors.some((e) => e.startsWith("machine.loadavg_start:")));
+  assert.ok(errors.some((e) => e.startsWith("machine.loadavg_end:")));
+  assert.deepEqual(checkResults(null), ["results: expected an object"]);
+});
+
+Deno.test("the committed results.json, if any, has the current shape", async () => {
+  let text;
+  try {
+    text = await Deno.readTextFile(new URL("./results.json", import.meta.url));
+  } catch {
+    return; // not produced yet
+  }
+  assert.deepEqual(checkResults(JSON.parse(text)), []);
+});

@@ -1,0 +1,359 @@
+/**
+ * Generator latency on the edge's path, in a process of its own (run by
+ * main.ts), against its peers on the same weights:
+ *
+ * - ours: edge/sampler.ts loadSampler on an artifact (tfjs wasm, SIMD), as
+ *   shipped (the edge does not import the kernels: stock transposed
+ *   convolution) and with @gan-edge/shared/wasm-kernels registered;
+ * - PyTorch CPU eager (peer_torch.py loads the artifact's dequantized
+ *   weights, checks its outputs against ours on fixed latents, and exports
+ *   the ONNX file);
+ * - onnxruntime-web (WASM-SIMD, 1 thread) on that ONNX file, in this process.
+ *
+ * Also: artifact size and fidelity (uint8, float16, float32 against float32)
+ * and issue 7's transposed-convolution chain (stock, ours, upsampling +
+ * conv2d, onnxruntime-web, PyTorch). Prints one JSON object.
+ *
+ * Run: deno run -A tests/bench/generator.ts --dir TMP [--runs 40] [--warmup 5]
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import * as ort from "onnxruntime-web";
+import { loadSampler, type Sampler } from "../../edge/sampler.ts";
+import { registerWasmKernels } from "@gan-edge/shared/wasm-kernels";
+import { type ArchitectureSpec, buildGenerator } from "@gan-edge/shared/architectures";
+import { encodeArtifact } from "@gan-edge/shared/artifact";
+import { latents } from "@gan-edge/shared/prng";
+import type { Quantization } from "@gan-edge/shared/schema";
+import { exportGenerator, modelArtifacts, writeArtifactDir } from "@gan-edge/trainer/export";
+import type { ExportMetadata } from "@gan-edge/trainer/export";
+import { countMacs } from "./macs.ts";
+import { absDiff, summarize, type Summary, timeRuns } from "./stats.ts";
+import { runPeer, type TorchPeer } from "./peers.ts";
+
+ort.env.wasm.numThreads = 1;
+ort.env.wasm.simd = true;
+
+/** The DCGAN generators we ship (28×28, width 32, latent 64), with and without classes. */
+export function dcganSpec(conditional: boolean): ArchitectureSpec {
+  return {
+    id: "dcgan",
+    latentDim: 64,
+    output: { kind: "image", height: 28, width: 28, channels: 1, range: [-1, 1] },
+    width: 32,
+    dropout: 0,
+    ...(conditional ? { numClasses: 10 } : {}),
+  };
+}
+
+const CLASSES = Array.from({ length: 10 }, (_, i) => `class${i}`);
+
+function metadataFor(spec: ArchitectureSpec): ExportMetadata {
+  return {
+    latent: { dim: spec.latentDim, distribution: "normal" },
+    output: spec.output,
+    ...(spec.numClasses ? { classNames: CLASSES } : {}),
+    architecture: { id: spec.id, hyperparameters: { width: (spec as { width: number }).width } },
+    training: {
+      dataset: "bench (random weights)",
+      loss: "ns",
+      steps: 0,
+      seed: 0,
+      backend: "wasm",
+      date: new Date().toISOString(),
+    },
+    metrics: {},
+  };
+}
+
+/**
+ * Writes G as an artifact in `dir`. Unconditional: trainer/export.ts
+ * exportGenerator. Conditional: its parts (modelArtifacts, encodeArtifact,
+ * writeArtifactDir), because exportGenerator's fidelity check calls G with z
+ * alone and throws on a two-input generator.
+ */
+async function writeArtifact(
+  G: tfl.LayersModel,
+  spec: ArchitectureSpec,
+  q: Quantization,
+  dir: string,
+): Promise<number> {
+  if (!spec.numClasses) return (await exportGenerator(G, metadataFor(spec), q, dir)).bytes;
+  const { FORMAT_VERSION } = await import("@gan-edge/shared/schema");
+  const files = await encodeArtifact(
+    await modelArtifacts(G as never),
+    { formatVersion: FORMAT_VERSION, ...metadataFor(spec) },
+    q,
+  );
+  await writeArtifactDir(files, dir);
+  return [...files.values()].reduce((n, b) => n + b.length, 0);
+}
+
+/** Fixed inputs: latents of seed 7, class i mod K. */
+function fixedInputs(sampler: Sampler, n: number) {
+  const { dim, distribution } = sampler.metadata.latent;
+  const z = latents(7, n, dim, distribution);
+  const labels = sampler.classNames
+    ? Array.from({ length: n }, (_, i) => i % sampler.classNames!.length)
+    : undefined;
+  return { z, labels };
+}
+
+async function timeSampler(sampler: Sampler, batch: number, runs: number, warmup: number) {
+  const { z, labels } = fixedInputs(sampler, batch);
+  return await timeRuns(() => sampler.generate(z, batch, labels), runs, warmup);
+}
+
+async function ortSession(path: string) {
+  return await ort.InferenceSession.create(await Deno.readFile(path), {
+    executionProviders: ["wasm"],
+    graphOptimizationLevel: "all",
+  });
+}
+
+async function timeOrt(
+  session: ort.InferenceSession,
+  dim: number,
+  conditional: boolean,
+  batch: number,
+  runs: number,
+  warmup: number,
+  z?: Float32Array,
+  labels?: number[],
+) {
+  const feeds: Record<string, ort.Tensor> = {
+    z: new ort.Tensor("float32", z ?? latents(7, batch, dim, "normal"), [batch, dim]),
+  };
+  if (conditional) {
+    feeds.label = new ort.Tensor(
+      "float32",
+      Float32Array.from(labels ?? Array.from({ length: batch }, (_, i) => i % 10)),
+      [batch, 1],
+    );
+  }
+  const once = async () => (await session.run(feeds)).sample.data as Float32Array;
+  const out = await once();
+  return { out, t: await timeRuns(once, runs, warmup) };
+}
+
+interface ModelCase {
+  name: string;
+  dir: string;
+  sampler?: Sampler;
+}
+
+/** Latency of every generator, ours and the peers, at batch 1 and 64. */
+async function benchModels(
+  cases: ModelCase[],
+  tmp: string,
+  peers: TorchPeer[],
+  runs: number,
+  warmup: number,
+) {
+  const rows = [];
+  for (const c of cases) {
+    registerWasmKernels({ fastConv2DBackpropInput: true });
+    const sampler = await loadSampler(c.dir);
+    const dim = sampler.metadata.latent.dim;
+    const conditional = Boolean(sampler.classNames);
+    const n = 8;
+    const fixed = fixedInputs(sampler, n);
+    const ours = await sampler.generate(fixed.z, n, fixed.labels);
+    const caseFile = `${tmp}/${c.name}.case.json`;
+    await Deno.writeTextFile(
+      caseFile,
+      JSON.stringify({ n, z: [...fixed.z], labels: fixed.labels, out: [...ours] }),
+    );
+    const onnx = `${tmp}/${c.name}.onnx`;
+    const torch: Record<string, unknown> = {};
+    for (const peer of peers) {
+      const r = await runPeer(peer, [
+        "generate",
+        c.dir,
+        caseFile,
+        onnx,
+        String(runs),
+        String(warmup),
+      ]);
+      torch[peer.name] = {
+        info: r.info,
+        max_abs_diff: r.result.max_abs_diff,
+        mean_abs_diff: r.result.mean_abs_diff,
+        params: r.result.params,
+        batch1: summarize(r.result.batch1_ms),
+        batch64: summarize(r.result.batch64_ms),
+      };
+    }
+    const session = await ortSession(onnx);
+    const ortCheck = await timeOrt(session, dim, conditional, n, 1, 0, fixed.z, fixed.labels);
+    const model = await rebuild(c.dir);
+    const macs = countMacs(model).total;
+    model.dispose();
+    const row: Record<string, unknown> = {
+      model: c.name,
+      macs_per_sample: macs,
+      torch,
+      ort_max_abs_diff: absDiff(ortCheck.out, ours).max,
+    };
+    for (const batch of [1, 64]) {
+      const r = batch === 1 ? runs : Math.max(5, Math.floor(runs / 4));
+      const w = batch === 1 ? warmup : 2;
+      registerWasmKernels({ fastConv2DBackpropInput: false });
+      const stock = await timeSampler(sampler, batch, r, w);
+      registerWasmKernels({ fastConv2DBackpropInput: true });
+      const fast = await timeSampler(sampler, batch, r, w);
+      const onnxrt = (await timeOrt(session, dim, conditional, batch, r, w)).t;
+      row[`batch${batch}`] = { ours_stock: stock, ours_kernels: fast, ort: onnxrt };
+    }
+    await session.release();
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** The LayersModel of an artifact folder, through the shared decoder. */
+async function rebuild(dir: string): Promise<tfl.LayersModel> {
+  const { decodeArtifact } = await import("@gan-edge/shared/artifact");
+  const read = (p: string) => Deno.readFile(`${dir}/${p}`);
+  const decoded = await decodeArtifact(await read("model.json"), read);
+  return await tfl.loadLayersModel(tf.io.fromMemory(decoded.modelArtifacts));
+}
+
+/** Size and output fidelity of each quantization against float32. */
+async function benchQuantization(
+  G: tfl.LayersModel,
+  spec: ArchitectureSpec,
+  tmp: string,
+) {
+  const rows = [];
+  let reference: Float32Array | undefined;
+  const n = 256;
+  for (const q of ["float32", "float16", "uint8"] as const) {
+    const dir = `${tmp}/quant-${q}`;
+    const bytes = await writeArtifact(G, spec, q, dir);
+    const sampler = await loadSampler(dir);
+    const { z, labels } = fixedInputs(sampler, n);
+    const out = await sampler.generate(z, n, labels);
+    reference ??= out;
+    const d = absDiff(out, reference);
+    rows.push({ quantization: q, bytes, max_abs_diff: d.max, mean_abs_diff: d.mean, latents: n });
+  }
+  return rows;
+}
+
+type Shape4 = [number, number, number, number];
+
+/** Issue 7's chain: 4×4×512 → 64×64×3 in 4 stride-2 steps, batch 1. */
+async function benchChain(tmp: string, peers: TorchPeer[], runs: number, warmup: number) {
+  const chans = [512, 256, 128, 64, 3];
+  const x0 = tf.randomNormal([1, 4, 4, 512]) as tf.Tensor4D;
+  const wT = chans.slice(1).map((c, i) => tf.randomNormal([4, 4, c, chans[i]], 0, 0.05));
+  const wC = chans.slice(1).map((c, i) => tf.randomNormal([3, 3, chans[i], c], 0, 0.05));
+  const transposed = () =>
+    tf.tidy(() =>
+      wT.reduce((h: tf.Tensor4D, w, i) => {
+        const side = 8 * 2 ** i;
+        const out: Shape4 = [1, side, side, chans[i + 1]];
+        return tf.conv2dTranspose(h, w as tf.Tensor4D, out, 2, "same");
+      }, x0)
+    );
+  const resizeConv = () =>
+    tf.tidy(() =>
+      wC.reduce((h: tf.Tensor4D, w) => {
+        const [, hh, ww] = h.shape;
+        const up = tf.image.resizeNearestNeighbor(h, [2 * hh, 2 * ww]);
+        return tf.conv2d(up, w as tf.Tensor4D, 1, "same");
+      }, x0)
+    );
+  const read = (f: () => tf.Tensor) => async () => {
+    const t = f();
+    await t.data();
+    t.dispose();
+  };
+  registerWasmKernels({ fastConv2DBackpropInput: false });
+  const stock = await timeRuns(read(transposed), runs, warmup);
+  const upsampleConv = await timeRuns(read(resizeConv), runs, warmup);
+  registerWasmKernels({ fastConv2DBackpropInput: true });
+  const ours = await timeRuns(read(transposed), runs, warmup);
+  tf.dispose([x0, ...wT, ...wC]);
+  const onnx = `${tmp}/chain.onnx`;
+  const torch: Record<string, Summary> = {};
+  for (const peer of peers) {
+    const r = await runPeer(peer, ["chain", onnx, String(runs), String(warmup)]);
+    torch[peer.name] = summarize(r.result.ms);
+  }
+  const session = await ortSession(onnx);
+  const feeds = {
+    x: new ort.Tensor("float32", new Float32Array(512 * 16).fill(0.1), [1, 512, 4, 4]),
+  };
+  const onnxrt = await timeRuns(() => session.run(feeds), runs, warmup);
+  await session.release();
+  // MACs: each input pixel scatters 4·4·outC per input channel.
+  const macs = chans.slice(1).reduce((n, c, i) => n + (4 * 2 ** i) ** 2 * chans[i] * 16 * c, 0);
+  const macsResize = chans.slice(1).reduce(
+    (n, c, i) => n + (8 * 2 ** i) ** 2 * chans[i] * 9 * c,
+    0,
+  );
+  return {
+    shape: "1×4×4×512 → 1×64×64×3, kernel 4, stride 2 (resize-conv: nearest ×2 + 3×3 conv)",
+    macs,
+    macs_upsample_conv: macsResize,
+    stock,
+    ours,
+    upsample_conv: upsampleConv,
+    ort: onnxrt,
+    torch,
+  };
+}
+
+/** Everything this file measures. */
+export async function benchGenerators(
+  tmp: string,
+  peers: TorchPeer[],
+  runs: number,
+  warmup: number,
+) {
+  registerWasmKernels();
+  const cases: ModelCase[] = [{
+    name: "ring8 mlp",
+    dir: new URL("../../edge/models/ring8", import.meta.url).pathname,
+  }];
+  let qualityRows;
+  await loadSampler(cases[0].dir); // starts wasm
+  for (const conditional of [true, false]) {
+    const spec = dcganSpec(conditional);
+    const G = buildGenerator(spec);
+    const name = conditional ? "dcgan28 w32 cond" : "dcgan28 w32";
+    const dir = `${tmp}/${conditional ? "dcgan-cond" : "dcgan"}`;
+    await writeArtifact(G, spec, "float16", dir);
+    if (conditional) qualityRows = await benchQuantization(G, spec, tmp);
+    G.dispose();
+    cases.push({ name, dir });
+  }
+  const models = await benchModels(cases, tmp, peers, runs, warmup);
+  const chain = await benchChain(tmp, peers, Math.max(10, Math.floor(runs / 2)), warmup);
+  return { models, quantization: qualityRows, chain, ort: ort.env.versions };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      dir: { type: "string" },
+      runs: { type: "string", default: "40" },
+      warmup: { type: "string", default: "5" },
+      peers: { type: "string", default: "[]" },
+    },
+  });
+  const tmp = values.dir ?? await Deno.makeTempDir({ prefix: "gan-edge-bench-" });
+  const result = await benchGenerators(
+    tmp,
+    JSON.parse(values.peers),
+    Number(values.runs),
+    Number(values.warmup),
+  );
+  console.log(JSON.stringify(result));
+}

@@ -1,0 +1,437 @@
+/**
+ * `deno task bench`: every benchmark of issue 7 against its peers, measured
+ * in the same run; prints the table, writes tests/bench/results.json.
+ *
+ * Sections, each in processes of their own so that backends and peers do
+ * not share a heap:
+ * 1. trainer: one D+G step at batch 64 (train_step.ts) on wasm, webgpu and
+ *    cpu, against PyTorch on the CPU (peer_torch.py, same layers, parameter
+ *    counts compared);
+ * 2. generator: edge/sampler.ts on wasm against PyTorch eager and
+ *    onnxruntime-web, size and fidelity per quantization, the 64×64
+ *    transposed-convolution chain (generator.ts);
+ * 3. http: cold start and wrk at concurrency 1 and 32 against
+ *    `deno task serve` on 127.0.0.1 (http.ts);
+ * 4. memory: the server under that load, and a short `deno task train`.
+ *
+ * Run: deno task bench [--quick] [--only trainer,generator,http,memory]
+ *        [--out tests/bench/results.json]
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { version_core as tfjsVersion } from "@tensorflow/tfjs-core";
+import * as ort from "onnxruntime-web";
+import { firstLine, loadAverage, machine } from "./machine.ts";
+import { runPeer, torchPeers } from "./peers.ts";
+import { benchHttp, benchTrainMemory } from "./http.ts";
+import { checkResults, markdownTable, ratio, type Row, SCHEMA, TARGETS } from "./report.ts";
+import { summarize, type Summary } from "./stats.ts";
+
+const HERE = new URL(".", import.meta.url).pathname;
+const CASE_LABEL: Record<string, string> = {
+  mlp: "MLP GAN (ring8: G 8→128→128→2, D 2→128→128→1)",
+  dcgan64: "DCGAN 28×28, width 64 (trainer default)",
+  dcgan32c: "DCGAN 28×28, width 32, conditional (shipped)",
+};
+
+interface Budget {
+  runs: number;
+  warmup: number;
+}
+
+/** Runs and warm-ups per backend and model; the slow backends get few. */
+function budget(quick: boolean, backend: string, kase: string): Budget {
+  const dense = kase === "mlp";
+  if (quick) return { runs: dense ? 5 : 2, warmup: 1 };
+  if (backend === "wasm") return dense ? { runs: 30, warmup: 5 } : { runs: 7, warmup: 2 };
+  return dense ? { runs: 10, warmup: 3 } : { runs: 2, warmup: 1 };
+}
+
+async function denoJson(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout).trim();
+  const line = text.split("\n").filter((l) => l.startsWith("{")).at(-1);
+  if (!line) {
+    const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3).join(" ");
+    return { error: `exit ${out.code}: ${err}` };
+  }
+  return JSON.parse(line);
+}
+
+async function benchTrainer(quick: boolean, log: (s: string) => void) {
+  const cases = ["mlp", "dcgan64", "dcgan32c"];
+  // deno-lint-ignore no-explicit-any
+  const tfjs: Record<string, Record<string, any>> = {};
+  for (const backend of ["wasm", "webgpu", "cpu"]) {
+    for (const kase of cases) {
+      const b = budget(quick, backend, kase);
+      log(`trainer: ${kase} on ${backend} (${b.runs} runs after ${b.warmup} warm-up)`);
+      const r = await denoJson([
+        `${HERE}train_step.ts`,
+        "--backend",
+        backend,
+        "--cases",
+        kase,
+        "--runs",
+        String(b.runs),
+        "--warmup",
+        String(b.warmup),
+        "--max-seconds",
+        backend === "wasm" ? "60" : "20",
+      ]);
+      tfjs[kase] ??= {};
+      tfjs[kase][backend] = r.error ? { error: r.error } : { ...r.cases[kase], adapter: r.adapter };
+    }
+  }
+  const specs: Record<string, unknown> = {};
+  for (const kase of cases) {
+    const c = tfjs[kase].wasm;
+    if (c.error) continue;
+    specs[kase] = { ...c.spec, batch: c.batch, lr: c.lr, beta1: c.beta1, beta2: c.beta2 };
+  }
+  const torch: Record<string, Record<string, unknown>> = {};
+  for (const peer of torchPeers()) {
+    for (const kase of Object.keys(specs)) {
+      const b = budget(quick, kase === "mlp" ? "wasm" : "wasm", kase);
+      log(`trainer: ${kase} on ${peer.name}`);
+      const r = await runPeer(peer, [
+        "train",
+        JSON.stringify({ [kase]: specs[kase] }),
+        String(b.runs),
+        String(b.warmup),
+      ]);
+      torch[kase] ??= {};
+      torch[kase][peer.name] = {
+        params: r.result[kase].params,
+        step: summarize(r.result[kase].ms),
+      };
+    }
+  }
+  return { tfjs, torch };
+}
+
+/** The table rows from the sections' results. */
+// deno-lint-ignore no-explicit-any
+export function buildRows(r: any, peers: string[]): Row[] {
+  const rows: Row[] = [];
+  const t = r.trainer;
+  if (t) {
+    for (const kase of Object.keys(t.tfjs)) {
+      for (const backend of ["wasm", "webgpu", "cpu"]) {
+        const ours = t.tfjs[kase][backend];
+        for (const peer of peers) {
+          const p = t.torch?.[kase]?.[peer];
+          const target = kase === "mlp" ? TARGETS.mlp_step : TARGETS.dcgan_step;
+          rows.push({
+            section: "trainer",
+            measure: `${CASE_LABEL[kase]}, D+G step b64, ${backend}`,
+            ours: ours?.step?.p50 ?? null,
+            unit: "ms",
+            peer,
+            peerValue: p?.step?.p50 ?? null,
+            ratio: ratio(ours?.step?.p50, p?.step?.p50),
+            target,
+            ...(ours?.error ? { note: `error: ${ours.error}` } : {}),
+          });
+        }
+      }
+    }
+  }
+  const g = r.generator;
+  if (g?.models) {
+    for (const m of g.models) {
+      for (const batch of [1, 64]) {
+        const b = m[`batch${batch}`];
+        const dcgan = m.model.startsWith("dcgan");
+        const shipped = { ours: b.ours_stock.p50, label: "edge as shipped (stock kernels)" };
+        const kernels = { ours: b.ours_kernels.p50, label: "edge + shared/wasm-kernels" };
+        for (const o of dcgan ? [shipped, kernels] : [shipped]) {
+          for (const peer of peers) {
+            rows.push({
+              section: "generator",
+              measure: `${m.model} b${batch} p50, ${o.label}`,
+              ours: o.ours,
+              unit: "ms",
+              peer: `${peer} eager`,
+              peerValue: m.torch[peer]?.[`batch${batch}`]?.p50 ?? null,
+              ratio: ratio(o.ours, m.torch[peer]?.[`batch${batch}`]?.p50),
+              ...(dcgan && batch === 1 ? { target: TARGETS.gen_torch } : {}),
+            });
+          }
+          rows.push({
+            section: "generator",
+            measure: `${m.model} b${batch} p50, ${o.label}`,
+            ours: o.ours,
+            unit: "ms",
+            peer: "onnxruntime-web",
+            peerValue: b.ort.p50,
+            ratio: ratio(o.ours, b.ort.p50),
+            ...(dcgan && batch === 1 ? { target: TARGETS.gen_ort } : {}),
+          });
+        }
+        rows.push({
+          section: "generator",
+          measure: `${m.model} b${batch} p99, edge + kernels / as shipped / onnxruntime-web`,
+          ours: b.ours_kernels.p99,
+          unit: "ms",
+          note: `as shipped ${b.ours_stock.p99.toFixed(2)} ms, ort ${b.ort.p99.toFixed(2)} ms`,
+        });
+        rows.push({
+          section: "generator",
+          measure: `${m.model} b${batch} GMAC/s (${
+            (m.macs_per_sample / 1e6).toFixed(2)
+          } MMAC/sample)`,
+          ours: (m.macs_per_sample * batch) / (b.ours_kernels.p50 * 1e6),
+          unit: "GMAC/s",
+          note: `as shipped ${
+            ((m.macs_per_sample * batch) / (b.ours_stock.p50 * 1e6)).toFixed(2)
+          }, ort ${((m.macs_per_sample * batch) / (b.ort.p50 * 1e6)).toFixed(2)}`,
+        });
+      }
+    }
+  }
+  if (g?.chain) {
+    const c = g.chain;
+    rows.push({
+      section: "transposed conv",
+      measure: "64×64 chain b1: stock tfjs wasm",
+      ours: c.stock.p50,
+      unit: "ms",
+      peer: "ours (shared/wasm-kernels)",
+      peerValue: c.ours.p50,
+      ratio: ratio(c.stock.p50, c.ours.p50),
+      note: "ratio = stock ÷ ours",
+    });
+    rows.push({
+      section: "transposed conv",
+      measure: "64×64 chain b1: ours (shared/wasm-kernels)",
+      ours: c.ours.p50,
+      unit: "ms",
+      peer: "onnxruntime-web",
+      peerValue: c.ort.p50,
+      ratio: ratio(c.ours.p50, c.ort.p50),
+    });
+    for (const peer of peers) {
+      rows.push({
+        section: "transposed conv",
+        measure: "64×64 chain b1: ours (shared/wasm-kernels)",
+        ours: c.ours.p50,
+        unit: "ms",
+        peer: `${peer} eager`,
+        peerValue: c.torch[peer]?.p50 ?? null,
+        ratio: ratio(c.ours.p50, c.torch[peer]?.p50),
+      });
+    }
+    rows.push({
+      section: "transposed conv",
+      measure: "upsample ×2 + 3×3 conv2d chain b1, tfjs wasm",
+      ours: c.upsample_conv.p50,
+      unit: "ms",
+      peer: "stock transposed chain",
+      peerValue: c.stock.p50,
+      ratio: ratio(c.stock.p50, c.upsample_conv.p50),
+      note: "ratio = stock transposed ÷ upsample+conv (issue: ≈ 3.5×)",
+    });
+  }
+  if (g?.quantization) {
+    for (const q of g.quantization) {
+      rows.push({
+        section: "size & fidelity",
+        measure: `dcgan28 w32 cond, ${q.quantization}: artifact size`,
+        ours: q.bytes / 1024,
+        unit: "KiB",
+        note: `max |Δ| ${q.max_abs_diff.toExponential(2)}, mean |Δ| ${
+          q.mean_abs_diff.toExponential(2)
+        } vs float32 over ${q.latents} latents`,
+      });
+    }
+  }
+  if (g?.models) {
+    for (const m of g.models) {
+      for (const peer of peers) {
+        rows.push({
+          section: "generator",
+          measure: `${m.model}: max |Δ| vs ${peer} on the same weights`,
+          ours: m.torch[peer]?.max_abs_diff ?? null,
+          unit: "",
+          note: `onnxruntime-web max |Δ| ${m.ort_max_abs_diff.toExponential(2)}`,
+        });
+      }
+    }
+  }
+  const h = r.http;
+  if (h?.cold_start_ms) {
+    rows.push({
+      section: "http",
+      measure: `cold start to first 200 sample (median of ${h.cold_start_ms.runs.length})`,
+      ours: h.cold_start_ms.median,
+      unit: "ms",
+      target: TARGETS.cold_start,
+    });
+    for (const l of h.load) {
+      rows.push({
+        section: "http",
+        measure: `GET /v1/sample png, concurrency ${l.connections}: requests/s`,
+        ours: l.rps,
+        unit: "req/s",
+        note: `${l.requests} requests in ${l.seconds} s, ${l.errors + l.non2xx} errors${
+          l.capped ? ", capped" : ""
+        }`,
+      });
+      rows.push({
+        section: "http",
+        measure: `GET /v1/sample png, concurrency ${l.connections}: p50 / p99`,
+        ours: l.p50_ms,
+        unit: "ms",
+        note: `p99 ${l.p99_ms.toFixed(1)} ms`,
+      });
+    }
+  }
+  const mem = r.memory;
+  if (mem?.server) {
+    const s = mem.server;
+    rows.push({
+      section: "memory",
+      measure: `server RSS after ${s.requests} requests`,
+      ours: (s.after_c32?.rss_kb ?? NaN) / 1024,
+      unit: "MiB",
+      note: `after start ${(s.after_start.rss_kb / 1024).toFixed(0)} MiB, peak (VmHWM) ${
+        ((s.after_c32?.hwm_kb ?? NaN) / 1024).toFixed(0)
+      } MiB`,
+      target: TARGETS.memory_flat,
+    });
+  }
+  if (mem?.train) {
+    rows.push({
+      section: "memory",
+      measure: `peak RSS of a short training run (${mem.train.command})`,
+      ours: mem.train.max_rss_kb == null ? null : mem.train.max_rss_kb / 1024,
+      unit: "MiB",
+      ...(mem.train.exit_code !== 0
+        ? { note: `exit ${mem.train.exit_code}: ${mem.train.error}` }
+        : {}),
+    });
+  }
+  return rows;
+}
+
+async function main() {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      quick: { type: "boolean", default: false },
+      only: { type: "string", default: "trainer,generator,http,memory" },
+      out: { type: "string", default: `${HERE}results.json` },
+    },
+  });
+  const only = new Set(values.only.split(","));
+  const quick = values.quick;
+  const started = performance.now();
+  const log = (s: string) =>
+    console.error(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${s}`);
+  const loadStart = loadAverage();
+  const peers = torchPeers();
+  const info = (await runPeer(peers[0], ["info"])).info;
+  const versions = {
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+    typescript: Deno.version.typescript,
+    tfjs: tfjsVersion,
+    onnxruntime_web: ort.env.versions.web ?? null,
+    torch: info.torch,
+    torch_threads: String(info.threads),
+    python: info.python,
+    wrk: await firstLine("wrk", ["--version"]),
+    torch_blas: peers.map((p) => `${p.name}: ${p.env.LD_LIBRARY_PATH ?? "system libblas.so.3"}`)
+      .join("; "),
+  };
+  log(`machine: ${JSON.stringify(machine())}, load ${loadStart.join(" ")}`);
+  const tmp = await Deno.makeTempDir({ prefix: "gan-edge-bench-" });
+  // deno-lint-ignore no-explicit-any
+  const results: Record<string, any> = {
+    schema: SCHEMA,
+    date: new Date().toISOString(),
+    command: `deno task bench ${Deno.args.join(" ")}`.trim(),
+    options: { quick, only: [...only] },
+    machine: { ...machine(), loadavg_start: loadStart },
+    versions,
+    peers: peers.map((p) => p.name),
+    trainer: {},
+    generator: {},
+    http: {},
+    memory: {},
+  };
+  try {
+    if (only.has("trainer")) results.trainer = await benchTrainer(quick, log);
+    if (only.has("generator") || only.has("http")) {
+      log("generator: edge sampler, PyTorch, onnxruntime-web, quantizations, 64×64 chain");
+      const runs = quick ? 10 : 40;
+      results.generator = await denoJson([
+        `${HERE}generator.ts`,
+        "--dir",
+        tmp,
+        "--runs",
+        String(runs),
+        "--warmup",
+        "5",
+        "--peers",
+        JSON.stringify(peers),
+      ]);
+    }
+    if (only.has("http")) {
+      log("http: cold start, wrk at concurrency 1 and 32");
+      const h = await benchHttp(`${tmp}/dcgan-cond`, {
+        starts: quick ? 2 : 5,
+        seconds: quick ? 3 : 8,
+        maxRequests: 20_000,
+      });
+      results.http = { model: "dcgan28 w32 cond (random weights, float16)", ...h };
+      results.memory.server = {
+        requests: h.requests_total,
+        ...h.memory,
+      };
+    }
+    if (only.has("memory")) {
+      log("memory: a short training run");
+      results.memory.train = await benchTrainMemory([
+        "--dataset",
+        "fashion-mnist",
+        "--conditional",
+        "--width",
+        "32",
+        "--steps",
+        quick ? "3" : "20",
+        "--epoch-steps",
+        quick ? "3" : "20",
+        "--backend",
+        "wasm",
+      ]);
+    }
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+  results.machine.loadavg_end = loadAverage();
+  results.seconds = (performance.now() - started) / 1000;
+  results.table = buildRows(results, peers.map((p) => p.name));
+  const problems = checkResults(results);
+  if (problems.length) console.error(`results.json: ${problems.join("; ")}`);
+  await Deno.writeTextFile(values.out, JSON.stringify(results, null, 2) + "\n");
+  console.log(
+    `gan-edge bench, ${results.date}\n` +
+      `machine: ${results.machine.cpu}, ${results.machine.cores} cores; load average ` +
+      `${loadStart.join(" ")} at start, ${results.machine.loadavg_end.join(" ")} at end\n` +
+      `versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}\n`,
+  );
+  console.log(markdownTable(results.table));
+  console.log(`\nwrote ${values.out} in ${results.seconds.toFixed(0)} s`);
+}
+
+/** Kept for callers that summarise raw timings the same way. */
+export type { Summary };
+
+if (import.meta.main) await main();
