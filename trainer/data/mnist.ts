@@ -16,6 +16,7 @@ import {
   env,
 } from "./download.ts";
 import { bytesToUnit, type ImageSet, padImages } from "./images.ts";
+import type { DataOptions } from "./options.ts";
 import { ProgressBar } from "./progress.ts";
 
 /** Where an IDX dataset lives and how to check it. */
@@ -85,16 +86,6 @@ export const SPLIT_FILES: Record<Split, { images: string; labels: string }> = {
   },
   test: { images: "t10k-images-idx3-ubyte", labels: "t10k-labels-idx1-ubyte" },
 };
-
-/** Options of {@link loadIdxDataset}; see `DataOptions` in mod.ts. */
-export interface IdxOptions {
-  dataDir?: string;
-  cacheDir?: string;
-  imageSize?: number;
-  mirror?: string;
-  download?: boolean;
-  onProgress?: (progress: DownloadProgress) => void;
-}
 
 const SIDE = 28;
 
@@ -181,7 +172,7 @@ async function downloadSplit(
 export async function locateIdxSplit(
   spec: IdxDatasetSpec,
   split: Split,
-  options: IdxOptions = {},
+  options: DataOptions = {},
 ): Promise<{ images: string; labels: string }> {
   if (options.dataDir !== undefined) {
     // An explicit folder is never silently skipped for another copy.
@@ -224,7 +215,7 @@ export async function locateIdxSplit(
 export async function loadIdxDataset(
   dataset: "mnist" | "fashion-mnist" | IdxDatasetSpec,
   split: Split,
-  options: IdxOptions = {},
+  options: DataOptions = {},
 ): Promise<ImageSet> {
   const spec = typeof dataset === "string" ? IDX_DATASETS[dataset] : dataset;
   const size = options.imageSize ?? SIDE;

@@ -13,8 +13,8 @@
  */
 import type { Prng } from "@gan-edge/shared/prng";
 import type { Output } from "@gan-edge/shared/schema";
-import type { DownloadProgress } from "./download.ts";
 import { DataError } from "./errors.ts";
+import type { DataOptions } from "./options.ts";
 import { loadPngFolder } from "./folder.ts";
 import { imageDataSource } from "./images.ts";
 import { IDX_DATASETS, loadIdxDataset } from "./mnist.ts";
@@ -25,6 +25,7 @@ export { imageDataSource, type ImageSet } from "./images.ts";
 export { IDX_DATASETS, type IdxDatasetSpec, loadIdxDataset, type Split } from "./mnist.ts";
 export { loadPngFolder } from "./folder.ts";
 export type { DownloadProgress } from "./download.ts";
+export type { DataOptions } from "./options.ts";
 
 /** A batch of real samples: row-major values and, for labelled data, labels. */
 export interface Batch {
@@ -44,42 +45,6 @@ export interface DataSource {
   size: number | null;
   /** `n` real samples drawn uniformly (with replacement) with `prng`. */
   batch(prng: Prng, n: number): Batch;
-}
-
-/** How {@link openDataset} finds and shapes data; every field is optional. */
-export interface DataOptions {
-  /**
-   * `--data-dir`: a folder holding the IDX files of `mnist`/`fashion-mnist`
-   * (e.g. `train-images-idx3-ubyte.gz` or the same without `.gz`). Looked in
-   * first; when given and lacking the files, that is an error (no other copy
-   * is used silently). Ignored by the other datasets.
-   */
-  dataDir?: string;
-  /**
-   * Where downloads are kept, one sub-folder per dataset. Default:
-   * $GAN_EDGE_CACHE_DIR, else $XDG_CACHE_HOME/gan-edge, else ~/.cache/gan-edge.
-   */
-  cacheDir?: string;
-  /**
-   * Side of the square images the model takes. IDX datasets: 28 (default) or
-   * 32 (padded by 2 with the background, −1, as DCGAN users do). `folder:`:
-   * any positive size (default 28), resized.
-   */
-  imageSize?: number;
-  /**
-   * Base URL to download IDX files from instead of upstream; a file is
-   * fetched from `${mirror}/${dataset}/${file}`, e.g.
-   * `http://127.0.0.1:8080/mnist/train-images-idx3-ubyte.gz`. Default:
-   * $GAN_EDGE_DATA_MIRROR.
-   */
-  mirror?: string;
-  /** false: never download (missing data is then an error). Default true. */
-  download?: boolean;
-  /**
-   * Called as a download proceeds. Default: a progress bar on stdout, redrawn
-   * on a terminal and plain lines (one per 10 %) otherwise.
-   */
-  onProgress?: (progress: DownloadProgress) => void;
 }
 
 /** The names `openDataset` accepts, besides `folder:PATH`. */
