@@ -91,7 +91,12 @@ function discriminatorHead(
   inputs: tfl.SymbolicTensor[],
 ): tfl.SymbolicTensor {
   if (spec.minibatchStd) h = apply(new MinibatchStd({ name: "d_mbstd" }), h);
-  const features = apply(tfl.layers.flatten({ name: "d_features" }), h);
+  const features = apply(
+    h.shape.length > 2
+      ? tfl.layers.flatten({ name: "d_features" })
+      : tfl.layers.activation({ activation: "linear", name: "d_features" }),
+    h,
+  );
   const logit = apply(
     tfl.layers.dense({ units: 1, name: "d_logit" }),
     features,

@@ -24,13 +24,10 @@ const generator = buildGenerator({
   dropout: 0,
 });
 
-const read = (files: Map<string, Uint8Array>) => (p: string) =>
-  Promise.resolve(files.get(p)!);
+const read = (files: Map<string, Uint8Array>) => (p: string) => Promise.resolve(files.get(p)!);
 
 Deno.test("encode → decode round trip, for each quantization", async () => {
-  const floats = generator.getWeights().map((w) =>
-    w.dataSync() as Float32Array
-  );
+  const floats = generator.getWeights().map((w) => w.dataSync() as Float32Array);
   for (const q of ["float32", "float16", "uint8"] as const) {
     const files = await encodeArtifact(
       await modelArtifacts(generator),
@@ -43,9 +40,7 @@ Deno.test("encode → decode round trip, for each quantization", async () => {
     const back = dequantizeAll(decoded);
     const tolerance = q === "float32" ? 0 : q === "float16" ? 1e-3 : 0.02;
     back.forEach((w, i) =>
-      w.forEach((v, j) =>
-        assert.ok(Math.abs(v - floats[i][j]) <= tolerance, `${q} weight ${i}`)
-      )
+      w.forEach((v, j) => assert.ok(Math.abs(v - floats[i][j]) <= tolerance, `${q} weight ${i}`))
     );
   }
 });

@@ -1,12 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  assertSeed,
-  detCos2Pi,
-  detLog,
-  latents,
-  MAX_SEED,
-  Prng,
-} from "@gan-edge/shared/prng";
+import { assertSeed, detCos2Pi, detLog, latents, MAX_SEED, Prng } from "@gan-edge/shared/prng";
 
 // Known values below come from tests/shared/prng_reference.py, an independent
 // Python implementation of the same algorithm.

@@ -52,9 +52,7 @@ Deno.test("float16 round trip: relative error at most 2^-11", () => {
   const q = quantize(w, "float16");
   assert.equal(q.bytes.length, 2 * w.length);
   const back = dequantize(q.bytes, q.quantization);
-  w.forEach((v, i) =>
-    assert.ok(Math.abs(v - back[i]) <= Math.abs(v) * 2 ** -11 + 1e-7)
-  );
+  w.forEach((v, i) => assert.ok(Math.abs(v - back[i]) <= Math.abs(v) * 2 ** -11 + 1e-7));
 });
 
 Deno.test("float32 is stored exactly", () => {
