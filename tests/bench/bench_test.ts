@@ -12,7 +12,7 @@ import { absDiff, median, percentile, summarize } from "./stats.ts";
 import { countMacs } from "./macs.ts";
 import { maxRssKb, procStatusKb } from "./http.ts";
 import { checkResults, markdownTable, ratio, type Row, SCHEMA } from "./report.ts";
-import { buildRows } from "./main.ts";
+import { buildRows, cappedStep } from "./main.ts";
 
 await tf.setBackend("cpu");
 
@@ -148,4 +148,17 @@ Deno.test("the committed results.json, if any, has the current shape", async () 
     return; // not produced yet
   }
   assert.deepEqual(checkResults(JSON.parse(text)), []);
+});
+
+Deno.test("a backend stopped at its time cap reports what it finished, or a lower bound", () => {
+  const error = "stopped at the 120 s time cap";
+  const p = (phase: string, ms: number) => ({ case: "dcgan64", phase, ms });
+  const timed = cappedStep({ error, progress: [p("warmup", 50_000), p("run", 40_000)] }, 120);
+  assert.equal(timed.step!.p50, 40_000);
+  const warm = cappedStep({ error, progress: [p("warmup", 70_000)] }, 120);
+  assert.equal(warm.step!.p50, 70_000);
+  assert.match(warm.note, /warm-up/);
+  const none = cappedStep({ error, progress: [] }, 120);
+  assert.equal(none.lower_bound_ms, 120_000);
+  assert.match(none.note, /> 120 s/);
 });

@@ -2,9 +2,10 @@
  * Generator latency on the edge's path, in a process of its own (run by
  * main.ts), against its peers on the same weights:
  *
- * - ours: edge/sampler.ts loadSampler on an artifact (tfjs wasm, SIMD), as
- *   shipped (the edge does not import the kernels: stock transposed
- *   convolution) and with @gan-edge/shared/wasm-kernels registered;
+ * - ours: edge/sampler.ts loadSampler on an artifact (tfjs wasm, SIMD), with
+ *   @gan-edge/shared/wasm-kernels' transposed convolution and with tfjs's
+ *   stock one put back (registerWasmKernels); the result says which of the
+ *   two the edge ships (whether edge/backend.ts imports the kernels);
  * - PyTorch CPU eager (peer_torch.py loads the artifact's dequantized
  *   weights, checks its outputs against ours on fixed latents, and exports
  *   the ONNX file);
@@ -206,7 +207,7 @@ async function benchModels(
       registerWasmKernels({ fastConv2DBackpropInput: true });
       const fast = await timeSampler(sampler, batch, r, w);
       const onnxrt = (await timeOrt(session, dim, conditional, batch, r, w)).t;
-      row[`batch${batch}`] = { ours_stock: stock, ours_kernels: fast, ort: onnxrt };
+      row[`batch${batch}`] = { stock, kernels: fast, ort: onnxrt };
     }
     await session.release();
     rows.push(row);
@@ -335,7 +336,14 @@ export async function benchGenerators(
   }
   const models = await benchModels(cases, tmp, peers, runs, warmup);
   const chain = await benchChain(tmp, peers, Math.max(10, Math.floor(runs / 2)), warmup);
-  return { models, quantization: qualityRows, chain, ort: ort.env.versions };
+  const backendSource = await Deno.readTextFile(new URL("../../edge/backend.ts", import.meta.url));
+  return {
+    edge_imports_kernels: /["']@gan-edge\/shared\/wasm-kernels["']/.test(backendSource),
+    models,
+    quantization: qualityRows,
+    chain,
+    ort: ort.env.versions,
+  };
 }
 
 if (import.meta.main) {

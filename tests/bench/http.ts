@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { readProc } from "./machine.ts";
 import { median } from "./stats.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -33,22 +34,22 @@ export function procStatusKb(status: string, field: string): number | null {
 }
 
 function memoryOf(pid: number) {
-  try {
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    return { rss_kb: procStatusKb(status, "VmRSS"), hwm_kb: procStatusKb(status, "VmHWM") };
-  } catch {
-    return { rss_kb: null, hwm_kb: null };
-  }
+  const status = readProc(`/proc/${pid}/status`);
+  return { pid, rss_kb: procStatusKb(status, "VmRSS"), hwm_kb: procStatusKb(status, "VmHWM") };
 }
 
-/** The child processes of `pid` (deno task runs the server as its child). */
+/**
+ * The child processes of `pid` (deno task runs the server as its child),
+ * from every thread's /proc children list: the thread that forks need not be
+ * the main one.
+ */
 function childrenOf(pid: number): number[] {
-  try {
-    return Deno.readTextFileSync(`/proc/${pid}/task/${pid}/children`).trim().split(/\s+/)
-      .filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
+  const out = new Deno.Command("/bin/sh", {
+    args: ["-c", `cat /proc/${pid}/task/*/children`],
+    stdout: "piped",
+    stderr: "null",
+  }).outputSync();
+  return new TextDecoder().decode(out.stdout).trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
 interface Server {

@@ -4,24 +4,34 @@
  * @module
  */
 
+/**
+ * A /proc file's text, or "" when there is none. Deno asks for --allow-all
+ * to read some of them (/proc/cpuinfo, another process's status), so the
+ * fallback is `cat`, which --allow-run covers.
+ */
+export function readProc(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    try {
+      const out = new Deno.Command("/bin/cat", { args: [path], stdout: "piped", stderr: "null" })
+        .outputSync();
+      return out.success ? new TextDecoder().decode(out.stdout) : "";
+    } catch {
+      return "";
+    }
+  }
+}
+
 /** The 1-, 5- and 15-minute load averages, from /proc/loadavg. */
 export function loadAverage(): number[] {
-  try {
-    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).map(Number);
-  } catch {
-    return Deno.loadavg();
-  }
+  const text = readProc("/proc/loadavg");
+  return text ? text.split(" ").slice(0, 3).map(Number) : Deno.loadavg();
 }
 
 /** CPU model, cores, memory and kernel. */
 export function machine() {
-  const cpuinfo = (() => {
-    try {
-      return Deno.readTextFileSync("/proc/cpuinfo");
-    } catch {
-      return "";
-    }
-  })();
+  const cpuinfo = readProc("/proc/cpuinfo");
   const flags = cpuinfo.match(/^flags\s*:\s*(.*)$/m)?.[1].split(" ") ?? [];
   return {
     cpu: cpuinfo.match(/^model name\s*:\s*(.*)$/m)?.[1] ?? "unknown",

@@ -15,7 +15,7 @@
  * 4. memory: the server under that load, and a short `deno task train`.
  *
  * Run: deno task bench [--quick] [--only trainer,generator,http,memory]
- *        [--out tests/bench/results.json]
+ *        [--backends wasm,webgpu,cpu] [--out tests/bench/results.json]
  *
  * @module
  */
@@ -38,36 +38,77 @@ const CASE_LABEL: Record<string, string> = {
 interface Budget {
   runs: number;
   warmup: number;
+  /** Seconds the whole process may take (start, warm-up, runs). */
+  cap: number;
 }
 
-/** Runs and warm-ups per backend and model; the slow backends get few. */
+/** Runs and warm-ups per backend and model; the slow backends get few, and a time cap. */
 function budget(quick: boolean, backend: string, kase: string): Budget {
   const dense = kase === "mlp";
-  if (quick) return { runs: dense ? 5 : 2, warmup: 1 };
-  if (backend === "wasm") return dense ? { runs: 30, warmup: 5 } : { runs: 7, warmup: 2 };
-  return dense ? { runs: 10, warmup: 3 } : { runs: 2, warmup: 1 };
+  if (quick) return { runs: dense ? 5 : 2, warmup: 1, cap: 120 };
+  if (backend === "wasm") {
+    return dense ? { runs: 30, warmup: 5, cap: 120 } : { runs: 7, warmup: 2, cap: 240 };
+  }
+  return dense
+    ? { runs: 10, warmup: 3, cap: 120 }
+    : { runs: 2, warmup: 1, cap: kase === "dcgan64" ? 150 : 120 };
 }
 
-async function denoJson(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
+/**
+ * Runs a bench script in a process of its own and returns its last JSON
+ * line; past `timeoutSeconds` the process is killed and the result is
+ * {error, progress: [the {progress} lines it printed]}.
+ */
+async function denoJson(args: string[], timeoutSeconds = 900) {
+  const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", ...args],
     stdout: "piped",
     stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout).trim();
-  const line = text.split("\n").filter((l) => l.startsWith("{")).at(-1);
-  if (!line) {
+  }).spawn();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+  }, timeoutSeconds * 1000);
+  const out = await child.output();
+  clearTimeout(timer);
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n")
+    .filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  const progress = lines.filter((l) => l.progress).map((l) => l.progress);
+  const last = lines.filter((l) => !l.progress).at(-1);
+  if (timedOut) return { error: `stopped at the ${timeoutSeconds} s time cap`, progress };
+  if (!last) {
     const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3).join(" ");
-    return { error: `exit ${out.code}: ${err}` };
+    return { error: `exit ${out.code}: ${err}`, progress };
   }
-  return JSON.parse(line);
+  return last;
 }
 
-async function benchTrainer(quick: boolean, log: (s: string) => void) {
+/**
+ * A capped backend's step time from what it finished: the median of its
+ * timed runs, else of its warm-up steps (marked), else a lower bound.
+ */
+// deno-lint-ignore no-explicit-any
+export function cappedStep(r: { error: string; progress: any[] }, capSeconds: number) {
+  const runs = r.progress.filter((p) => p.phase === "run").map((p) => p.ms);
+  const warm = r.progress.filter((p) => p.phase === "warmup").map((p) => p.ms);
+  if (runs.length) {
+    return { step: summarize(runs), note: `${r.error}; ${runs.length} timed run(s)` };
+  }
+  if (warm.length) {
+    return { step: summarize(warm), note: `${r.error}; from ${warm.length} warm-up step(s) only` };
+  }
+  return {
+    lower_bound_ms: capSeconds * 1000,
+    note: `${r.error}: not one step finished, so a step takes > ${capSeconds} s`,
+  };
+}
+
+async function benchTrainer(quick: boolean, backends: string[], log: (s: string) => void) {
   const cases = ["mlp", "dcgan64", "dcgan32c"];
   // deno-lint-ignore no-explicit-any
   const tfjs: Record<string, Record<string, any>> = {};
-  for (const backend of ["wasm", "webgpu", "cpu"]) {
+  for (const backend of backends) {
     for (const kase of cases) {
       const b = budget(quick, backend, kase);
       log(`trainer: ${kase} on ${backend} (${b.runs} runs after ${b.warmup} warm-up)`);
@@ -83,9 +124,13 @@ async function benchTrainer(quick: boolean, log: (s: string) => void) {
         String(b.warmup),
         "--max-seconds",
         backend === "wasm" ? "60" : "20",
-      ]);
+      ], b.cap);
       tfjs[kase] ??= {};
-      tfjs[kase][backend] = r.error ? { error: r.error } : { ...r.cases[kase], adapter: r.adapter };
+      tfjs[kase][backend] = r.progress
+        ? cappedStep(r, b.cap)
+        : r.error
+        ? { error: r.error }
+        : { ...r.cases[kase], adapter: r.adapter };
     }
   }
   const specs: Record<string, unknown> = {};
@@ -115,6 +160,8 @@ async function benchTrainer(quick: boolean, log: (s: string) => void) {
   return { tfjs, torch };
 }
 
+const mib = (kb: number | null | undefined) => kb == null ? "—" : `${(kb / 1024).toFixed(0)} MiB`;
+
 /** The table rows from the sections' results. */
 // deno-lint-ignore no-explicit-any
 export function buildRows(r: any, peers: string[]): Row[] {
@@ -127,16 +174,20 @@ export function buildRows(r: any, peers: string[]): Row[] {
         for (const peer of peers) {
           const p = t.torch?.[kase]?.[peer];
           const target = kase === "mlp" ? TARGETS.mlp_step : TARGETS.dcgan_step;
+          const value = ours?.step?.p50 ?? ours?.lower_bound_ms ?? null;
+          const note = ours?.note ?? (ours?.error ? `error: ${ours.error}` : undefined);
           rows.push({
             section: "trainer",
             measure: `${CASE_LABEL[kase]}, D+G step b64, ${backend}`,
-            ours: ours?.step?.p50 ?? null,
+            ours: value,
             unit: "ms",
             peer,
             peerValue: p?.step?.p50 ?? null,
-            ratio: ratio(ours?.step?.p50, p?.step?.p50),
+            ratio: ratio(value, p?.step?.p50),
             target,
-            ...(ours?.error ? { note: `error: ${ours.error}` } : {}),
+            ...(note
+              ? { note: ours?.lower_bound_ms ? `${note}; ratio is a lower bound` : note }
+              : {}),
           });
         }
       }
@@ -148,9 +199,13 @@ export function buildRows(r: any, peers: string[]): Row[] {
       for (const batch of [1, 64]) {
         const b = m[`batch${batch}`];
         const dcgan = m.model.startsWith("dcgan");
-        const shipped = { ours: b.ours_stock.p50, label: "edge as shipped (stock kernels)" };
-        const kernels = { ours: b.ours_kernels.p50, label: "edge + shared/wasm-kernels" };
-        for (const o of dcgan ? [shipped, kernels] : [shipped]) {
+        const ships = g.edge_imports_kernels ? " (shipped)" : "";
+        const stock = {
+          ours: b.stock.p50,
+          label: `edge, stock tfjs transposed conv${ships ? "" : " (shipped)"}`,
+        };
+        const kernels = { ours: b.kernels.p50, label: `edge + shared/wasm-kernels${ships}` };
+        for (const o of dcgan ? [stock, kernels] : [kernels]) {
           for (const peer of peers) {
             rows.push({
               section: "generator",
@@ -176,21 +231,23 @@ export function buildRows(r: any, peers: string[]): Row[] {
         }
         rows.push({
           section: "generator",
-          measure: `${m.model} b${batch} p99, edge + kernels / as shipped / onnxruntime-web`,
-          ours: b.ours_kernels.p99,
+          measure: `${m.model} b${batch} p99, edge + shared/wasm-kernels`,
+          ours: b.kernels.p99,
           unit: "ms",
-          note: `as shipped ${b.ours_stock.p99.toFixed(2)} ms, ort ${b.ort.p99.toFixed(2)} ms`,
+          note: `stock transposed conv ${b.stock.p99.toFixed(2)} ms, onnxruntime-web ${
+            b.ort.p99.toFixed(2)
+          } ms`,
         });
         rows.push({
           section: "generator",
           measure: `${m.model} b${batch} GMAC/s (${
             (m.macs_per_sample / 1e6).toFixed(2)
           } MMAC/sample)`,
-          ours: (m.macs_per_sample * batch) / (b.ours_kernels.p50 * 1e6),
+          ours: (m.macs_per_sample * batch) / (b.kernels.p50 * 1e6),
           unit: "GMAC/s",
-          note: `as shipped ${
-            ((m.macs_per_sample * batch) / (b.ours_stock.p50 * 1e6)).toFixed(2)
-          }, ort ${((m.macs_per_sample * batch) / (b.ort.p50 * 1e6)).toFixed(2)}`,
+          note: `edge + kernels; stock transposed conv ${
+            ((m.macs_per_sample * batch) / (b.stock.p50 * 1e6)).toFixed(2)
+          }, onnxruntime-web ${((m.macs_per_sample * batch) / (b.ort.p50 * 1e6)).toFixed(2)}`,
         });
       }
     }
@@ -298,11 +355,11 @@ export function buildRows(r: any, peers: string[]): Row[] {
     rows.push({
       section: "memory",
       measure: `server RSS after ${s.requests} requests`,
-      ours: (s.after_c32?.rss_kb ?? NaN) / 1024,
+      ours: s.after_c32?.rss_kb == null ? null : s.after_c32.rss_kb / 1024,
       unit: "MiB",
-      note: `after start ${(s.after_start.rss_kb / 1024).toFixed(0)} MiB, peak (VmHWM) ${
-        ((s.after_c32?.hwm_kb ?? NaN) / 1024).toFixed(0)
-      } MiB`,
+      note: `RSS after the first sample ${mib(s.after_start?.rss_kb)}, after concurrency 1 ${
+        mib(s.after_c1?.rss_kb)
+      }, peak (VmHWM) ${mib(s.after_c32?.hwm_kb)}`,
       target: TARGETS.memory_flat,
     });
   }
@@ -327,6 +384,7 @@ async function main() {
       quick: { type: "boolean", default: false },
       only: { type: "string", default: "trainer,generator,http,memory" },
       out: { type: "string", default: `${HERE}results.json` },
+      backends: { type: "string", default: "wasm,webgpu,cpu" },
     },
   });
   const only = new Set(values.only.split(","));
@@ -357,7 +415,7 @@ async function main() {
     schema: SCHEMA,
     date: new Date().toISOString(),
     command: `deno task bench ${Deno.args.join(" ")}`.trim(),
-    options: { quick, only: [...only] },
+    options: { quick, only: [...only], backends: values.backends.split(",") },
     machine: { ...machine(), loadavg_start: loadStart },
     versions,
     peers: peers.map((p) => p.name),
@@ -367,7 +425,9 @@ async function main() {
     memory: {},
   };
   try {
-    if (only.has("trainer")) results.trainer = await benchTrainer(quick, log);
+    if (only.has("trainer")) {
+      results.trainer = await benchTrainer(quick, values.backends.split(","), log);
+    }
     if (only.has("generator") || only.has("http")) {
       log("generator: edge sampler, PyTorch, onnxruntime-web, quantizations, 64×64 chain");
       const runs = quick ? 10 : 40;

@@ -48,6 +48,7 @@ export function ratio(ours: number | null | undefined, peer: number | null | und
 
 function fmt(x: number | null | undefined, unit = ""): string {
   if (x == null || !Number.isFinite(x)) return "—";
+  if (x !== 0 && Math.abs(x) < 1e-3) return `${x.toExponential(2)}${unit ? " " + unit : ""}`;
   const digits = Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : Math.abs(x) >= 1 ? 2 : 3;
   return `${x.toFixed(digits)}${unit ? " " + unit : ""}`;
 }

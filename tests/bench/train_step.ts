@@ -67,13 +67,22 @@ export async function benchCase(name: string, runs: number, warmup: number, maxS
   try {
     // Slow backends: no new run once maxSeconds of timed runs have gone (at least 1).
     const step = () => trainSteps(state, data, state.step + 1);
-    for (let i = 0; i < warmup; i++) await step();
+    // A line per finished step, so that a parent that stops a slow backend at
+    // its time cap still knows how long the steps it saw took.
+    const progress = (phase: string, ms: number) =>
+      console.log(JSON.stringify({ progress: { case: name, phase, ms } }));
+    for (let i = 0; i < warmup; i++) {
+      const t0 = performance.now();
+      await step();
+      progress("warmup", performance.now() - t0);
+    }
     const ms: number[] = [];
     const begun = performance.now();
     while (ms.length < runs && (ms.length === 0 || performance.now() - begun < maxSeconds * 1000)) {
       const t0 = performance.now();
       await step();
       ms.push(performance.now() - t0);
+      progress("run", ms.at(-1)!);
     }
     const t = summarize(ms);
     const gMacs = countMacs(state.G).total;
