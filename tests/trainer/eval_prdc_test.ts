@@ -39,14 +39,14 @@ Deno.test("identical sets: precision = recall = coverage = 1", async () => {
 Deno.test("a collapsed generator: high precision, low recall", async () => {
   const prng = new Prng(4);
   const dim = 2;
-  const real = { x: Float32Array.from({ length: 400 * dim }, () => prng.normal()), dim };
+  const real = { x: Float32Array.from({ length: 1000 * dim }, () => prng.normal()), dim };
   // Fakes: all near the origin (one mode of a wide distribution).
-  const fake = { x: Float32Array.from({ length: 400 * dim }, () => 0.1 * prng.normal()), dim };
+  const fake = { x: Float32Array.from({ length: 1000 * dim }, () => 0.1 * prng.normal()), dim };
   const r = await precisionRecall(real, fake);
   assert.ok(r.precision > 0.95, `precision ${r.precision}`);
   assert.ok(r.recall < 0.2, `recall ${r.recall}`);
   // Samples of the same distribution: both high (Kynkäänniemi et al.: ≈ 0.7–0.8 at k = 3 in 2-D).
-  const same = { x: Float32Array.from({ length: 400 * dim }, () => prng.normal()), dim };
+  const same = { x: Float32Array.from({ length: 1000 * dim }, () => prng.normal()), dim };
   const s = await precisionRecall(real, same);
   assert.ok(s.precision > 0.6 && s.recall > 0.6, `precision ${s.precision}, recall ${s.recall}`);
 });

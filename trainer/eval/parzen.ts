@@ -63,17 +63,46 @@ export function meanAndStderr(xs: ArrayLike<number>): { mean: number; stderr: nu
 }
 
 /**
- * Squared Euclidean distances between each row of `a` [p, d] and each of `b`
- * [q, d], clamped at 0 (the expanded form can dip below by rounding).
- * Returns a tensor [p, q] the caller disposes (or a surrounding tidy does).
+ * The right-hand side of {@link distancesTo}, prepared once: rows transposed
+ * to [d, q] (tfjs-backend-wasm's matMul is ~10× slower with `transposeB`
+ * than on a pre-transposed operand) and their squared norms [1, q].
  */
-export function squaredDistances(a: tf.Tensor2D, b: tf.Tensor2D, bNorms?: tf.Tensor): tf.Tensor2D {
+export interface Prepared {
+  t: tf.Tensor2D;
+  norms: tf.Tensor2D;
+  dispose(): void;
+}
+
+/** Prepares `b` [q, d] for {@link distancesTo}; the caller disposes it. */
+export function prepare(b: tf.Tensor2D): Prepared {
+  const [t, norms] = tf.tidy(() => [
+    tf.transpose(b) as tf.Tensor2D,
+    tf.reshape(tf.sum(tf.square(b), 1), [1, -1]) as tf.Tensor2D,
+  ]);
+  return { t, norms, dispose: () => tf.dispose([t, norms]) };
+}
+
+/**
+ * Squared Euclidean distances [p, q] between each row of `a` [p, d] and each
+ * prepared row, clamped at 0 (the expanded form ‖a‖² + ‖b‖² − 2a·b can dip
+ * below by rounding). The caller disposes the result (or a tidy does).
+ */
+export function distancesTo(a: tf.Tensor2D, b: Prepared): tf.Tensor2D {
   return tf.tidy(() => {
     const an = tf.sum(tf.square(a), 1, true); // [p, 1]
-    const bn = bNorms ?? tf.reshape(tf.sum(tf.square(b), 1), [1, -1]); // [1, q]
-    const cross = tf.matMul(a, b, false, true); // [p, q]
-    return tf.relu(tf.sub(tf.add(an, bn), tf.mul(cross, 2))) as tf.Tensor2D;
+    const cross = tf.matMul(a, b.t); // [p, q]
+    return tf.relu(tf.sub(tf.add(an, b.norms), tf.mul(cross, 2))) as tf.Tensor2D;
   });
+}
+
+/** Squared distances between the rows of `a` [p, d] and of `b` [q, d]. */
+export function squaredDistances(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  const prepared = prepare(b);
+  try {
+    return distancesTo(a, prepared);
+  } finally {
+    prepared.dispose();
+  }
 }
 
 /** Options of {@link parzenLogLikelihoods}. */
@@ -103,14 +132,15 @@ export async function parzenLogLikelihoods(
   const m = points.x.length / dim;
   const chunk = options.chunk ?? 500;
   const out = sigmas.map(() => new Float64Array(m));
-  const mu = tf.tensor2d(samples.x, [n, dim]);
-  const muNorms = tf.tidy(() => tf.reshape(tf.sum(tf.square(mu), 1), [1, -1]));
+  const rows = tf.tensor2d(samples.x, [n, dim]);
+  const mu = prepare(rows);
+  rows.dispose();
   try {
     for (let start = 0; start < m; start += chunk) {
-      const rows = Math.min(chunk, m - start);
+      const count = Math.min(chunk, m - start);
       const lse = tf.tidy(() => {
-        const x = tf.tensor2d(points.x.subarray(start * dim, (start + rows) * dim), [rows, dim]);
-        const d2 = squaredDistances(x, mu, muNorms);
+        const x = tf.tensor2d(points.x.subarray(start * dim, (start + count) * dim), [count, dim]);
+        const d2 = distancesTo(x, mu);
         // log Σ exp(−d²/2σ²), one column per σ → [rows, sigmas]
         return tf.stack(sigmas.map((s) => tf.logSumExp(tf.mul(d2, -1 / (2 * s * s)), 1)), 1);
       });
@@ -118,12 +148,12 @@ export async function parzenLogLikelihoods(
       lse.dispose();
       sigmas.forEach((s, k) => {
         const z = dim * Math.log(s * Math.sqrt(2 * Math.PI)) + Math.log(n);
-        for (let j = 0; j < rows; j++) out[k][start + j] = values[j * sigmas.length + k] - z;
+        for (let j = 0; j < count; j++) out[k][start + j] = values[j * sigmas.length + k] - z;
       });
-      options.onProgress?.(start + rows, m);
+      options.onProgress?.(start + count, m);
     }
   } finally {
-    tf.dispose([mu, muNorms]);
+    mu.dispose();
   }
   return out;
 }

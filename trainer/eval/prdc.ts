@@ -11,12 +11,13 @@
  * - density: mean number of real balls holding a fake, divided by k;
  * - coverage: fraction of real balls holding at least one fake.
  *
- * Distances come from tfjs matMuls in chunks (see ./parzen.ts).
+ * Distances come from tfjs matMuls in chunks (see ./parzen.ts); the k-th
+ * neighbour selection and the ball tests run in JS on each chunk.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Rows, squaredDistances } from "./parzen.ts";
+import { distancesTo, prepare, type Rows } from "./parzen.ts";
 
 /** The paper's neighbourhood size. */
 export const DEFAULT_K = 3;
@@ -35,31 +36,69 @@ export interface PrdcReport {
 const CHUNK = 500;
 
 /**
+ * Calls `fn` with each chunk of squared distances between the rows of
+ * `points` and those of `centres`, as a row-major Float32Array [rows, n].
+ * The distances come from one matMul per chunk; the selections and
+ * comparisons are done in JS on the downloaded chunk (on tfjs-backend-wasm
+ * a broadcast lessEqual over 500 × 10,000 costs ~10× the download).
+ */
+async function forEachDistanceChunk(
+  points: Rows,
+  centres: Rows,
+  fn: (d2: Float32Array, start: number, rows: number, n: number) => void,
+): Promise<void> {
+  const m = points.x.length / points.dim;
+  const n = centres.x.length / centres.dim;
+  const c = tf.tensor2d(centres.x, [n, centres.dim]);
+  const prepared = prepare(c);
+  c.dispose();
+  try {
+    for (let start = 0; start < m; start += CHUNK) {
+      const rows = Math.min(CHUNK, m - start);
+      const d2 = tf.tidy(() =>
+        distancesTo(
+          tf.tensor2d(points.x.subarray(start * points.dim, (start + rows) * points.dim), [
+            rows,
+            points.dim,
+          ]),
+          prepared,
+        )
+      );
+      const values = await d2.data() as Float32Array;
+      d2.dispose();
+      fn(values, start, rows, n);
+    }
+  } finally {
+    prepared.dispose();
+  }
+}
+
+/**
  * Squared distance from each row of `x` to its k-th nearest other row (the
  * row itself, at distance 0, is skipped): the squared ball radii.
  */
 export async function kthNeighbourRadii(x: Rows, k: number): Promise<Float32Array> {
   const n = x.x.length / x.dim;
   if (k >= n) throw new RangeError(`k-NN: k = ${k} needs more than ${k} rows, got ${n}`);
-  const all = tf.tensor2d(x.x, [n, x.dim]);
-  const norms = tf.tidy(() => tf.reshape(tf.sum(tf.square(all), 1), [1, -1]));
   const radii = new Float32Array(n);
-  try {
-    for (let start = 0; start < n; start += CHUNK) {
-      const rows = Math.min(CHUNK, n - start);
-      const kth = tf.tidy(() => {
-        const part = tf.slice(all, [start, 0], [rows, x.dim]);
-        const d2 = squaredDistances(part, all, norms);
-        // The k + 1 smallest (self included), the largest of them is the k-th other.
-        const { values } = tf.topk(tf.neg(d2), k + 1);
-        return tf.neg(tf.min(values, 1));
-      });
-      radii.set(await kth.data() as Float32Array, start);
-      kth.dispose();
+  const best = new Float64Array(k + 1); // the k + 1 smallest, ascending (self included)
+  await forEachDistanceChunk(x, x, (d2, start, rows, cols) => {
+    for (let j = 0; j < rows; j++) {
+      best.fill(Infinity);
+      const row = j * cols;
+      for (let i = 0; i < cols; i++) {
+        const v = i === start + j ? 0 : d2[row + i]; // self is exactly 0
+        if (v >= best[k]) continue;
+        let p = k;
+        while (p > 0 && best[p - 1] > v) {
+          best[p] = best[p - 1];
+          p--;
+        }
+        best[p] = v;
+      }
+      radii[start + j] = best[k];
     }
-  } finally {
-    tf.dispose([all, norms]);
-  }
+  });
   return radii;
 }
 
@@ -72,32 +111,21 @@ async function ballCounts(
   centres: Rows,
   radii2: Float32Array,
 ): Promise<{ inside: Int32Array; hit: Uint8Array }> {
-  const m = points.x.length / points.dim;
-  const n = centres.x.length / centres.dim;
-  const c = tf.tensor2d(centres.x, [n, centres.dim]);
-  const cNorms = tf.tidy(() => tf.reshape(tf.sum(tf.square(c), 1), [1, -1]));
-  const r = tf.tensor2d(radii2, [1, n]);
-  const inside = new Int32Array(m);
-  const hit = new Uint8Array(n);
-  try {
-    for (let start = 0; start < m; start += CHUNK) {
-      const rows = Math.min(CHUNK, m - start);
-      const [count, any] = tf.tidy(() => {
-        const p = tf.tensor2d(points.x.subarray(start * points.dim, (start + rows) * points.dim), [
-          rows,
-          points.dim,
-        ]);
-        const within = tf.cast(tf.lessEqual(squaredDistances(p, c, cNorms), r), "float32");
-        return [tf.sum(within, 1), tf.max(within, 0)];
-      });
-      const [counts, anys] = await Promise.all([count.data(), any.data()]);
-      tf.dispose([count, any]);
-      for (let j = 0; j < rows; j++) inside[start + j] = counts[j];
-      for (let i = 0; i < n; i++) if (anys[i] > 0) hit[i] = 1;
+  const inside = new Int32Array(points.x.length / points.dim);
+  const hit = new Uint8Array(centres.x.length / centres.dim);
+  await forEachDistanceChunk(points, centres, (d2, start, rows, n) => {
+    for (let j = 0; j < rows; j++) {
+      let count = 0;
+      const row = j * n;
+      for (let i = 0; i < n; i++) {
+        if (d2[row + i] <= radii2[i]) {
+          count++;
+          hit[i] = 1;
+        }
+      }
+      inside[start + j] = count;
     }
-  } finally {
-    tf.dispose([c, cNorms, r]);
-  }
+  });
   return { inside, hit };
 }
 
