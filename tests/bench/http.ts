@@ -156,7 +156,10 @@ export function hasWrk(): boolean {
   }
 }
 
-/** Cold starts, then load at concurrency 1 and 32, with the server's memory. */
+/**
+ * Cold starts, then load at concurrency 1, 32 and 32 again, with the
+ * server's memory after each.
+ */
 export async function benchHttp(
   model: string,
   options: { starts: number; seconds: number; maxRequests: number },
@@ -177,6 +180,9 @@ export async function benchHttp(
     memory.after_c1 = memoryOf(server.pid);
     load.push(await wrk(server.url, 32, options.seconds, options.maxRequests));
     memory.after_c32 = memoryOf(server.pid);
+    // The same load again: flat memory means no growth from here.
+    load.push(await wrk(server.url, 32, options.seconds, options.maxRequests));
+    memory.after_c32_again = memoryOf(server.pid);
   } finally {
     await server.stop();
   }
