@@ -5,9 +5,7 @@
  * slider changes the image, and the class picker works.
  */
 import assert from "node:assert/strict";
-// Test-only dependency; tests/ has no import map of its own.
-// deno-lint-ignore no-import-prefix
-import { chromium, type Page } from "npm:playwright-core@1.65.1";
+import { chromium, type Page } from "playwright-core";
 import { createApp } from "@gan-edge/edge/app";
 import { DEFAULT_CONFIG } from "@gan-edge/edge/config";
 import { loadSampler } from "@gan-edge/edge/sampler";

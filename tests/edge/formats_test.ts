@@ -4,9 +4,7 @@
  * points models, JSON for both; format= and Accept; interpolation.
  */
 import assert from "node:assert/strict";
-// Test-only: fast-png is the edge's encoder; tests/ has no import map of its own.
-// deno-lint-ignore no-import-prefix
-import { decode } from "npm:fast-png@8.0.0";
+import { decode } from "fast-png";
 import { createApp } from "@gan-edge/edge/app";
 import { loadSampler } from "@gan-edge/edge/sampler";
 import { encodeLatent, type SampleResponse } from "@gan-edge/shared/api";

@@ -3,8 +3,7 @@
  * rate limit, the body limit, the request timeout, and their configuration.
  */
 import assert from "node:assert/strict";
-// deno-lint-ignore no-import-prefix
-import { Hono } from "npm:hono@4.13.19";
+import { Hono } from "hono";
 import { createApp } from "@gan-edge/edge/app";
 import { configFromEnv, DEFAULT_CONFIG } from "@gan-edge/edge/config";
 import { rateLimit } from "@gan-edge/edge/ratelimit";
