@@ -25,8 +25,9 @@ export function metaRoutes(sampler: Sampler) {
         simd: sampler.backend.simd,
         threads: sampler.backend.threads,
         model: sampler.hash,
-        // Live tensors: flat under load unless something leaks.
+        // Live tensors and resident memory: flat under load unless something leaks.
         tensors: memory().numTensors,
+        rss: Deno.memoryUsage().rss,
       });
     });
 }
