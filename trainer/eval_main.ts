@@ -89,6 +89,8 @@ export interface EvalOptions {
 /** Image metrics, all on the same generated samples. */
 export interface ImageReport {
   generated: number;
+  /** The first this many samples feed FD, precision/recall and the histogram. */
+  metricSamples: number;
   testImages: number;
   parzen: ParzenReport | null;
   classifier: Pick<ClassifierInfo, "dataset" | "featureDim" | "testAccuracy"> & { dir: string };
@@ -220,7 +222,9 @@ async function evaluateImages(
   const classifier = await loadClassifier(dir);
   try {
     const classes = classifier.info.classNames.length;
-    const fake = await classify(classifier, toClassifierInput(generated.x, side, out.channels));
+    const metric = Math.min(o.metricSamples ?? 10_000, n);
+    const fakeX = generated.x.subarray(0, metric * size);
+    const fake = await classify(classifier, toClassifierInput(fakeX, side, out.channels));
     const real = await classify(classifier, toClassifierInput(testX, side, out.channels));
     // The floor: the same number of training images against the test split.
     const trainSlice = train.x.subarray(0, Math.min(train.count, testCount) * size);
@@ -235,11 +239,12 @@ async function evaluateImages(
     let labelAgreement: number | null = null;
     if (generated.labels) {
       let agree = 0;
-      predicted.forEach((p, i) => agree += p === generated.labels![i] ? 1 : 0);
+      predicted.forEach((p, i) => agree += p === generated.labels![i] ? 1 : 0); // first `metric`
       labelAgreement = agree / predicted.length;
     }
     return {
       generated: n,
+      metricSamples: metric,
       testImages: testCount,
       parzen,
       classifier: {
@@ -337,7 +342,10 @@ export function formatReport(r: EvalReport): string {
   }
   if (r.images) {
     const i = r.images;
-    lines.push(["generated", `${i.generated} samples (latent seed ${r.seed})`]);
+    lines.push([
+      "generated",
+      `${i.generated} samples (latent seed ${r.seed}); the first ${i.metricSamples} for FD, P/R, classes`,
+    ]);
     if (i.parzen) {
       const p = i.parzen;
       lines.push([

@@ -167,7 +167,7 @@ Deno.test({
       "--test",
       "150",
       "--metric-samples",
-      "200",
+      "150",
       "--classifier",
       `${dir}/classifier`,
       "--data-dir",
@@ -178,6 +178,7 @@ Deno.test({
     assert.equal(tf.memory().numTensors, before, "no tensor leaks");
     const i = r.images!;
     assert.equal(i.generated, 200);
+    assert.equal(i.metricSamples, 150);
     assert.equal(i.testImages, 150);
     assert.equal(i.parzen!.samples, 200);
     assert.equal(i.parzen!.validation, 50);
@@ -187,7 +188,7 @@ Deno.test({
     assert.ok(Number.isFinite(i.parzen!.mean) && i.parzen!.stderr > 0);
     assert.ok(i.frechet >= 0 && i.frechetTrainTest >= 0);
     assert.ok(i.prdc.precision >= 0 && i.prdc.precision <= 1);
-    assert.equal(i.classes.counts.reduce((a, b) => a + b), 200);
+    assert.equal(i.classes.counts.reduce((a, b) => a + b), 150);
     assert.equal(i.classes.labelAgreement, null);
     const png = await Deno.readFile(`${dir}/model/samples.png`);
     assert.deepEqual(Array.from(png.subarray(1, 4)), [0x50, 0x4e, 0x47]); // "PNG"
