@@ -16,6 +16,7 @@
  * conv2d, onnxruntime-web, PyTorch). Prints one JSON object.
  *
  * Run: deno run -A tests/bench/generator.ts --dir TMP [--runs 40] [--warmup 5]
+ *        [--peers JSON] [--trained FLOAT32_GENERATOR_DIR]
  *
  * @module
  */
@@ -26,9 +27,9 @@ import * as ort from "onnxruntime-web";
 import { loadSampler, type Sampler } from "../../edge/sampler.ts";
 import { registerWasmKernels } from "@gan-edge/shared/wasm-kernels";
 import { type ArchitectureSpec, buildGenerator } from "@gan-edge/shared/architectures";
-import { encodeArtifact } from "@gan-edge/shared/artifact";
+import { decodeArtifact, encodeArtifact } from "@gan-edge/shared/artifact";
 import { latents } from "@gan-edge/shared/prng";
-import type { Quantization } from "@gan-edge/shared/schema";
+import { FORMAT_VERSION, type Quantization } from "@gan-edge/shared/schema";
 import { exportGenerator, modelArtifacts, writeArtifactDir } from "@gan-edge/trainer/export";
 import type { ExportMetadata } from "@gan-edge/trainer/export";
 import { countMacs } from "./macs.ts";
@@ -78,15 +79,14 @@ function metadataFor(spec: ArchitectureSpec): ExportMetadata {
  */
 async function writeArtifact(
   G: tfl.LayersModel,
-  spec: ArchitectureSpec,
+  metadata: ExportMetadata,
   q: Quantization,
   dir: string,
 ): Promise<number> {
-  if (!spec.numClasses) return (await exportGenerator(G, metadataFor(spec), q, dir)).bytes;
-  const { FORMAT_VERSION } = await import("@gan-edge/shared/schema");
+  if (!metadata.classNames) return (await exportGenerator(G, metadata, q, dir)).bytes;
   const files = await encodeArtifact(
     await modelArtifacts(G as never),
-    { formatVersion: FORMAT_VERSION, ...metadataFor(spec) },
+    { formatVersion: FORMAT_VERSION, ...metadata },
     q,
   );
   await writeArtifactDir(files, dir);
@@ -163,12 +163,13 @@ async function benchModels(
     const n = 8;
     const fixed = fixedInputs(sampler, n);
     const ours = await sampler.generate(fixed.z, n, fixed.labels);
-    const caseFile = `${tmp}/${c.name}.case.json`;
+    const slug = c.name.replace(/\W+/g, "-");
+    const caseFile = `${tmp}/${slug}.case.json`;
     await Deno.writeTextFile(
       caseFile,
       JSON.stringify({ n, z: [...fixed.z], labels: fixed.labels, out: [...ours] }),
     );
-    const onnx = `${tmp}/${c.name}.onnx`;
+    const onnx = `${tmp}/${slug}.onnx`;
     const torch: Record<string, unknown> = {};
     for (const peer of peers) {
       const r = await runPeer(peer, [
@@ -190,7 +191,7 @@ async function benchModels(
     }
     const session = await ortSession(onnx);
     const ortCheck = await timeOrt(session, dim, conditional, n, 1, 0, fixed.z, fixed.labels);
-    const model = await rebuild(c.dir);
+    const { model } = await rebuild(c.dir);
     const macs = countMacs(model).total;
     model.dispose();
     const row: Record<string, unknown> = {
@@ -198,6 +199,7 @@ async function benchModels(
       macs_per_sample: macs,
       torch,
       ort_max_abs_diff: absDiff(ortCheck.out, ours).max,
+      max_abs_out: ours.reduce((m, v) => Math.max(m, Math.abs(v)), 0),
     };
     for (const batch of [1, 64]) {
       const r = batch === 1 ? runs : Math.max(5, Math.floor(runs / 4));
@@ -215,32 +217,42 @@ async function benchModels(
   return rows;
 }
 
-/** The LayersModel of an artifact folder, through the shared decoder. */
-async function rebuild(dir: string): Promise<tfl.LayersModel> {
-  const { decodeArtifact } = await import("@gan-edge/shared/artifact");
+/** The LayersModel of an artifact folder (read only), and its export metadata. */
+async function rebuild(dir: string) {
   const read = (p: string) => Deno.readFile(`${dir}/${p}`);
   const decoded = await decodeArtifact(await read("model.json"), read);
-  return await tfl.loadLayersModel(tf.io.fromMemory(decoded.modelArtifacts));
+  const { shards: _s, quantization: _q, formatVersion: _f, ...metadata } = decoded.metadata;
+  const model = await tfl.loadLayersModel(tf.io.fromMemory(decoded.modelArtifacts));
+  return { model, metadata: metadata as ExportMetadata };
 }
 
-/** Size and output fidelity of each quantization against float32. */
+/** Size and output fidelity of each quantization of G against float32. */
 async function benchQuantization(
   G: tfl.LayersModel,
-  spec: ArchitectureSpec,
+  metadata: ExportMetadata,
+  model: string,
   tmp: string,
 ) {
   const rows = [];
   let reference: Float32Array | undefined;
   const n = 256;
   for (const q of ["float32", "float16", "uint8"] as const) {
-    const dir = `${tmp}/quant-${q}`;
-    const bytes = await writeArtifact(G, spec, q, dir);
+    const dir = `${tmp}/quant-${model.replace(/\W+/g, "-")}-${q}`;
+    const bytes = await writeArtifact(G, metadata, q, dir);
     const sampler = await loadSampler(dir);
     const { z, labels } = fixedInputs(sampler, n);
     const out = await sampler.generate(z, n, labels);
     reference ??= out;
     const d = absDiff(out, reference);
-    rows.push({ quantization: q, bytes, max_abs_diff: d.max, mean_abs_diff: d.mean, latents: n });
+    rows.push({
+      model,
+      quantization: q,
+      bytes,
+      max_abs_diff: d.max,
+      mean_abs_diff: d.mean,
+      max_abs_out: reference.reduce((m, v) => Math.max(m, Math.abs(v)), 0),
+      latents: n,
+    });
   }
   return rows;
 }
@@ -310,29 +322,44 @@ async function benchChain(tmp: string, peers: TorchPeer[], runs: number, warmup:
   };
 }
 
-/** Everything this file measures. */
+/**
+ * Everything this file measures. `trained`: a float32 generator folder
+ * (such as a run's checkpoints/latest/generator), read only, whose size,
+ * fidelity and agreement with PyTorch are measured too.
+ */
 export async function benchGenerators(
   tmp: string,
   peers: TorchPeer[],
   runs: number,
   warmup: number,
+  trained?: string,
 ) {
   registerWasmKernels();
   const cases: ModelCase[] = [{
     name: "ring8 mlp",
     dir: new URL("../../edge/models/ring8", import.meta.url).pathname,
   }];
-  let qualityRows;
+  const quantization = [];
   await loadSampler(cases[0].dir); // starts wasm
   for (const conditional of [true, false]) {
     const spec = dcganSpec(conditional);
     const G = buildGenerator(spec);
     const name = conditional ? "dcgan28 w32 cond" : "dcgan28 w32";
     const dir = `${tmp}/${conditional ? "dcgan-cond" : "dcgan"}`;
-    await writeArtifact(G, spec, "float16", dir);
-    if (conditional) qualityRows = await benchQuantization(G, spec, tmp);
+    await writeArtifact(G, metadataFor(spec), "float16", dir);
+    if (conditional) {
+      quantization.push(...await benchQuantization(G, metadataFor(spec), `${name} (random)`, tmp));
+    }
     G.dispose();
     cases.push({ name, dir });
+  }
+  if (trained) {
+    const { model, metadata } = await rebuild(trained);
+    const name = `dcgan28 trained (${trained})`;
+    quantization.push(...await benchQuantization(model, metadata, name, tmp));
+    await writeArtifact(model, metadata, "float16", `${tmp}/trained`);
+    model.dispose();
+    cases.push({ name, dir: `${tmp}/trained` });
   }
   const models = await benchModels(cases, tmp, peers, runs, warmup);
   const chain = await benchChain(tmp, peers, Math.max(10, Math.floor(runs / 2)), warmup);
@@ -340,7 +367,7 @@ export async function benchGenerators(
   return {
     edge_imports_kernels: /["']@gan-edge\/shared\/wasm-kernels["']/.test(backendSource),
     models,
-    quantization: qualityRows,
+    quantization,
     chain,
     ort: ort.env.versions,
   };
@@ -354,6 +381,7 @@ if (import.meta.main) {
       runs: { type: "string", default: "40" },
       warmup: { type: "string", default: "5" },
       peers: { type: "string", default: "[]" },
+      trained: { type: "string" },
     },
   });
   const tmp = values.dir ?? await Deno.makeTempDir({ prefix: "gan-edge-bench-" });
@@ -362,6 +390,7 @@ if (import.meta.main) {
     JSON.parse(values.peers),
     Number(values.runs),
     Number(values.warmup),
+    values.trained,
   );
   console.log(JSON.stringify(result));
 }

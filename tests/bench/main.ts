@@ -16,6 +16,8 @@
  *
  * Run: deno task bench [--quick] [--only trainer,generator,http,memory]
  *        [--backends wasm,webgpu,cpu] [--out tests/bench/results.json]
+ *        [--trained DIR]   (a float32 generator folder, e.g. a run's
+ *                           checkpoints/latest/generator: read, never written)
  *
  * @module
  */
@@ -191,6 +193,29 @@ export function buildRows(r: any, peers: string[]): Row[] {
       }
     }
   }
+  if (t?.tfjs && t.torch) {
+    for (const kase of Object.keys(t.tfjs)) {
+      const ours = t.tfjs[kase].wasm?.params;
+      for (const peer of peers) {
+        const theirs = t.torch[kase]?.[peer]?.params;
+        if (!ours || !theirs) continue;
+        const same = ours.G === theirs.G && ours.D === theirs.D &&
+          ours.G_buffers === theirs.G_buffers;
+        rows.push({
+          section: "trainer",
+          measure: `${CASE_LABEL[kase]}: trainable parameters G + D`,
+          ours: ours.G + ours.D,
+          unit: "",
+          peer,
+          peerValue: theirs.G + theirs.D,
+          note:
+            `G ${ours.G} / ${theirs.G}, D ${ours.D} / ${theirs.D}, BN statistics ${ours.G_buffers} / ${theirs.G_buffers}: ${
+              same ? "equal" : "DIFFERENT"
+            }`,
+        });
+      }
+    }
+  }
   const g = r.generator;
   if (g?.models) {
     for (const m of g.models) {
@@ -297,12 +322,14 @@ export function buildRows(r: any, peers: string[]): Row[] {
     for (const q of g.quantization) {
       rows.push({
         section: "size & fidelity",
-        measure: `dcgan28 w32 cond, ${q.quantization}: artifact size`,
+        measure: `${q.model}, ${q.quantization}: artifact size`,
         ours: q.bytes / 1024,
         unit: "KiB",
         note: `max |Δ| ${q.max_abs_diff.toExponential(2)}, mean |Δ| ${
           q.mean_abs_diff.toExponential(2)
-        } vs float32 over ${q.latents} latents`,
+        } vs float32 over ${q.latents} latents; float32 outputs up to ${
+          q.max_abs_out.toExponential(2)
+        }`,
       });
     }
   }
@@ -314,7 +341,9 @@ export function buildRows(r: any, peers: string[]): Row[] {
           measure: `${m.model}: max |Δ| vs ${peer} on the same weights`,
           ours: m.torch[peer]?.max_abs_diff ?? null,
           unit: "",
-          note: `onnxruntime-web max |Δ| ${m.ort_max_abs_diff.toExponential(2)}`,
+          note: `onnxruntime-web max |Δ| ${
+            m.ort_max_abs_diff.toExponential(2)
+          }; our outputs up to ${m.max_abs_out.toExponential(2)}`,
         });
       }
     }
@@ -390,6 +419,7 @@ async function main() {
       only: { type: "string", default: "trainer,generator,http,memory" },
       out: { type: "string", default: `${HERE}results.json` },
       backends: { type: "string", default: "wasm,webgpu,cpu" },
+      trained: { type: "string" },
     },
   });
   const only = new Set(values.only.split(","));
@@ -420,7 +450,12 @@ async function main() {
     schema: SCHEMA,
     date: new Date().toISOString(),
     command: `deno task bench ${Deno.args.join(" ")}`.trim(),
-    options: { quick, only: [...only], backends: values.backends.split(",") },
+    options: {
+      quick,
+      only: [...only],
+      backends: values.backends.split(","),
+      trained: values.trained ?? null,
+    },
     machine: { ...machine(), loadavg_start: loadStart },
     versions,
     peers: peers.map((p) => p.name),
@@ -446,6 +481,7 @@ async function main() {
         "5",
         "--peers",
         JSON.stringify(peers),
+        ...(values.trained ? ["--trained", values.trained] : []),
       ]);
     }
     if (only.has("http")) {
