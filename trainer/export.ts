@@ -46,21 +46,26 @@ export async function measureFidelity(
   const quantized = await tf.loadLayersModel(
     tf.io.fromMemory(decoded.modelArtifacts),
   );
-  const { dim, distribution } = decoded.metadata.latent;
+  const { latent: { dim, distribution }, classNames } = decoded.metadata;
   const z = tf.tensor2d(latents(0, count, dim, distribution), [count, dim]);
+  // Conditional generators also take a class label: cycle through the classes.
+  const inputs = classNames
+    ? [
+      z,
+      tf.tensor2d(Float32Array.from({ length: count }, (_, i) => i % classNames.length), [
+        count,
+        1,
+      ]),
+    ]
+    : [z];
   const diff = tf.tidy(() =>
-    tf.abs(
-      tf.sub(
-        generator.predict(z) as tf.Tensor,
-        quantized.predict(z) as tf.Tensor,
-      ),
-    )
+    tf.abs(tf.sub(generator.predict(inputs) as tf.Tensor, quantized.predict(inputs) as tf.Tensor))
   );
   const [max, mean] = await Promise.all([
     tf.max(diff).data(),
     tf.mean(diff).data(),
   ]);
-  tf.dispose([z, diff]);
+  tf.dispose([...inputs, diff]);
   quantized.dispose();
   return { maxAbsDiff: max[0], meanAbsDiff: mean[0], latents: count };
 }

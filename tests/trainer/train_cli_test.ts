@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { CheckpointError, loadCheckpoint } from "../../trainer/checkpoint.ts";
+import { writeSplit } from "../helpers/data_files.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const TRAIN = [
@@ -258,4 +259,45 @@ Deno.test({
       await Deno.remove(src, { recursive: true });
     }
   },
+});
+
+Deno.test("a class-conditional DCGAN trains on IDX data and exports with its class names", async () => {
+  const dir = await Deno.makeTempDir();
+  await writeSplit(dir, { count: 40, gz: true });
+  const r = await train([
+    "--dataset",
+    "mnist",
+    "--data-dir",
+    dir,
+    "--conditional",
+    "--width",
+    "4",
+    "--latent-dim",
+    "8",
+    "--batch-size",
+    "8",
+    "--steps",
+    "2",
+    "--epoch-steps",
+    "2",
+    "--quantize",
+    "uint8",
+    "--out",
+    `${dir}/run`,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /wrote .*\/model \(\d+ bytes, uint8; max \|Δ\| vs float32/);
+  const meta =
+    JSON.parse(await Deno.readTextFile(`${dir}/run/model/model.json`)).userDefinedMetadata;
+  assert.deepEqual(meta.classNames, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+  assert.equal(meta.architecture.id, "dcgan");
+  assert.deepEqual(meta.output, {
+    kind: "image",
+    height: 28,
+    width: 28,
+    channels: 1,
+    range: [-1, 1],
+  });
+  await Deno.stat(`${dir}/run/samples/epoch-0001.png`);
+  await Deno.remove(dir, { recursive: true });
 });
