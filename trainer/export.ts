@@ -7,7 +7,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { type ArtifactFiles, decodeArtifact, encodeArtifact } from "@gan-edge/shared/artifact";
 import { latents } from "@gan-edge/shared/prng";
-import { FORMAT_VERSION, type GanMetadata, type Quantization } from "@gan-edge/shared/schema";
+import {
+  FORMAT_VERSION,
+  type GanMetadata,
+  parseModelJson,
+  type Quantization,
+} from "@gan-edge/shared/schema";
 
 /** The float32 artifacts of a model, as its save handler receives them. */
 export async function modelArtifacts(
@@ -172,5 +177,24 @@ export async function exportRun(
     );
   } finally {
     generator.dispose();
+  }
+}
+
+/**
+ * Writes `metrics` into the artifact's metadata (`userDefinedMetadata.metrics`),
+ * so that a shipped model carries its evaluation. Only model.json changes (the
+ * shards and their hashes stay); it is validated, then replaced atomically.
+ */
+export async function recordMetrics(dir: string, metrics: Record<string, number>): Promise<void> {
+  const json = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
+  json.userDefinedMetadata.metrics = { ...json.userDefinedMetadata.metrics, ...metrics };
+  parseModelJson(json);
+  const tmp = `${dir}/model.json.tmp-${crypto.randomUUID()}`;
+  try {
+    await writeFileSynced(tmp, new TextEncoder().encode(JSON.stringify(json)));
+    await Deno.rename(tmp, `${dir}/model.json`);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
   }
 }
