@@ -4,12 +4,11 @@
  * a 28×28 grayscale image generator, and a class-conditional one whose
  * inputs are "z" [n, dim] and "label" [n, 1], as the trainer exports them.
  */
-import * as tf from "@tensorflow/tfjs-core";
-import type * as tfl from "@tensorflow/tfjs-layers";
 import { buildGenerator } from "@gan-edge/shared/architectures";
 import { encodeArtifact } from "@gan-edge/shared/artifact";
 import type { GanMetadata, Output } from "@gan-edge/shared/schema";
 import { initWasm } from "@gan-edge/edge/backend";
+import { modelArtifacts } from "@gan-edge/trainer/export";
 import { validMetadata } from "../helpers/fixtures.ts";
 
 /** Fashion-MNIST's classes, for the conditional fixture. */
@@ -28,18 +27,6 @@ export interface FixtureSpec {
   latentDim?: number;
   output?: Output;
   classNames?: string[];
-}
-
-/** A LayersModel's float32 artifacts, as a save handler receives them. */
-async function artifactsOf(model: tfl.LayersModel) {
-  let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler((artifacts) => {
-    saved = artifacts;
-    return Promise.resolve({
-      modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" },
-    });
-  }));
-  return saved!;
 }
 
 /**
@@ -63,7 +50,7 @@ export async function writeFixtureModel(
     dropout: 0,
     ...(spec.classNames ? { numClasses: spec.classNames.length } : {}),
   });
-  const files = await encodeArtifact(await artifactsOf(generator), {
+  const files = await encodeArtifact(await modelArtifacts(generator), {
     ...validMetadata(),
     latent: { dim: latentDim, distribution: "normal" },
     output,
