@@ -17,6 +17,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { recordMetrics } from "./export.ts";
 import * as tf from "@tensorflow/tfjs";
 import { sampleShape } from "@gan-edge/shared/architectures";
 import { decodeArtifact } from "@gan-edge/shared/artifact";
@@ -114,6 +115,46 @@ export interface EvalReport {
   images?: ImageReport;
   diagnostics?: DiagnosticsReport;
   seconds: number;
+}
+
+/**
+ * The numbers a shipped model carries in its metadata (`--record`), flat and
+ * named by metric; the full report stays in eval.json.
+ */
+export function headlineMetrics(r: EvalReport): Record<string, number> {
+  const m: Record<string, number> = {};
+  if (r.modes) {
+    Object.assign(m, {
+      modes_captured: r.modes.captured,
+      modes: r.modes.modes,
+      high_quality: r.modes.highQuality,
+      reverse_kl: r.modes.reverseKl,
+    });
+  }
+  if (r.images) {
+    const i = r.images;
+    if (i.parzen) {
+      Object.assign(m, {
+        parzen_ll: i.parzen.mean,
+        parzen_se: i.parzen.stderr,
+        parzen_sigma: i.parzen.sigma,
+      });
+    }
+    Object.assign(m, {
+      frechet: i.frechet,
+      frechet_floor: i.frechetTrainTest,
+      precision: i.prdc.precision,
+      recall: i.prdc.recall,
+      class_kl: i.classes.reverseKl,
+      classifier_accuracy: i.classifier.testAccuracy,
+    });
+    if (i.classes.labelAgreement !== null) m.label_agreement = i.classes.labelAgreement;
+  }
+  if (r.diagnostics) {
+    Object.assign(m, { D_x: r.diagnostics.D_x, D_G_z: r.diagnostics.D_G_z });
+    if (r.diagnostics.V !== null) m.V = r.diagnostics.V;
+  }
+  return Object.fromEntries(Object.entries(m).filter(([, v]) => Number.isFinite(v)));
 }
 
 /** Runs G on `n` latents of `seed` (labels i mod K for conditional models). */
@@ -410,12 +451,15 @@ export function formatReport(r: EvalReport): string {
 const USAGE = "Usage: deno task eval --model DIR [--dataset D] [--run DIR] [--json] [--seed S]\n" +
   "  [--samples N] (points, default 2500) [--parzen-samples N] (default 10000; 0 skips)\n" +
   "  [--validation N] (default 1000) [--test N] (default all) [--metric-samples N] " +
-  "(default 10000)\n  [--classifier DIR] [--data-dir DIR] [--backend wasm|cpu|…]";
+  "(default 10000)\n  [--classifier DIR] [--data-dir DIR] [--backend wasm|cpu|…]\n" +
+  "  [--record] (write the headline metrics into the model's metadata)";
 
 /** Parses the flags; throws with a message naming the bad flag. */
 export function parseEvalArgs(args: string[]): EvalOptions & {
   model: string;
   json: boolean;
+  /** Write the headline metrics into the model's metadata. */
+  record: boolean;
   backend: BackendName;
 } {
   const { values } = parseArgs({
@@ -425,6 +469,7 @@ export function parseEvalArgs(args: string[]): EvalOptions & {
       dataset: { type: "string" },
       run: { type: "string" },
       json: { type: "boolean", default: false },
+      record: { type: "boolean", default: false },
       seed: { type: "string", default: "0" },
       samples: { type: "string", default: "2500" },
       "parzen-samples": { type: "string", default: String(PAPER_PROTOCOL.samples) },
@@ -452,6 +497,7 @@ export function parseEvalArgs(args: string[]): EvalOptions & {
   return {
     model: values.model,
     json: values.json,
+    record: values.record,
     backend: values.backend as BackendName,
     dataset: values.dataset,
     run: values.run,
@@ -485,5 +531,6 @@ if (import.meta.main) {
     console.error(`error: ${(e as Error).message}`);
     Deno.exit(1);
   }
+  if (options.record) await recordMetrics(options.model, headlineMetrics(result));
   console.log(options.json ? JSON.stringify(result) : formatReport(result));
 }

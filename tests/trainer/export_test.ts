@@ -18,3 +18,18 @@ Deno.test("recordMetrics writes evaluation metrics into the metadata; the artifa
   assert.ok(!names.some((n) => n.includes(".tmp-")), `left behind: ${names}`);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("deno task eval --record puts the headline metrics into the model's metadata", async () => {
+  const dir = await copyOfShippedModel();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "eval", "--model", dir, "--record", "--json"],
+    cwd: new URL("../../", import.meta.url),
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const report = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+  const { metrics } = JSON.parse(await Deno.readTextFile(`${dir}/model.json`)).userDefinedMetadata;
+  assert.equal(metrics.modes_captured, report.modes.captured);
+  assert.equal(metrics.high_quality, report.modes.highQuality);
+  assert.equal(metrics.reverse_kl, report.modes.reverseKl);
+  await Deno.remove(dir, { recursive: true });
+});
