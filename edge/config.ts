@@ -10,7 +10,7 @@ import { MAX_SAMPLES } from "@gan-edge/shared/api";
 
 /** The model shipped with the repository: change this line to ship another. */
 export const DEFAULT_MODEL_DIR = fileURLToPath(
-  new URL("./models/ring8", import.meta.url),
+  new URL("./models/fashion-mnist", import.meta.url),
 );
 
 /** The edge's limits. */

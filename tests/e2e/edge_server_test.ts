@@ -62,7 +62,7 @@ async function rssKb(url: string): Promise<number> {
   return (await getJson(`${url}healthz`)).rss / 1024;
 }
 
-Deno.test("with only read, net and env, both entry points serve samples", async () => {
+Deno.test("with only read, net and env, both entry points serve the shipped default model", async () => {
   for (
     const args of [
       [...NARROW, "edge/serve.ts", "--hostname", "127.0.0.1", "--port", "0"],
@@ -74,14 +74,17 @@ Deno.test("with only read, net and env, both entry points serve samples", async 
       ["run", ...args].slice(args[0] === "serve" ? 1 : 0),
     );
     try {
-      assert.match(server.log(), /\(ring8, model [0-9a-f]{12}, \w+\) on wasm, SIMD on/);
+      assert.match(
+        server.log(),
+        /\(fashion-mnist, model [0-9a-f]{12}, uint8, 10 classes\) on wasm, SIMD on/,
+      );
       const health = await getJson(`${server.url}healthz`);
       assert.deepEqual([health.backend, health.simd], ["wasm", true]);
-      const body = await getJson(`${server.url}v1/sample?seed=3&n=4`);
-      assert.deepEqual(body.shape, [4, 2]);
-      const svg = await fetch(`${server.url}v1/sample?seed=3&format=svg`);
-      assert.equal(svg.headers.get("content-type"), "image/svg+xml");
-      await svg.body?.cancel();
+      const body = await getJson(`${server.url}v1/sample?seed=3&n=4&class=Dress`);
+      assert.deepEqual(body.shape, [4, 28, 28, 1]);
+      const png = await fetch(`${server.url}v1/sample?seed=3&n=10&format=png`);
+      assert.equal(png.headers.get("content-type"), "image/png");
+      await png.body?.cancel();
     } finally {
       await server.stop();
     }
@@ -110,7 +113,7 @@ Deno.test("loopback load: 20,000 mixed requests at concurrency 64, no 5xx, tenso
     "127.0.0.1",
     "--port",
     "0",
-  ], { RATE_LIMIT: "0" });
+  ], { RATE_LIMIT: "0", MODEL_DIR: `${ROOT}/edge/models/ring8` });
   try {
     const paths = (i: number): [string, RequestInit | undefined, number] => {
       const json = { "content-type": "application/json" };
@@ -232,7 +235,7 @@ Deno.test({
       const health = await getJson(`${server.url}healthz`);
       assert.deepEqual([health.backend, health.simd], ["wasm", true]);
       const body = await getJson(`${server.url}v1/sample?seed=3&n=4`);
-      assert.deepEqual(body.shape, [4, 2]);
+      assert.deepEqual(body.shape, [4, 28, 28, 1]); // the shipped Fashion-MNIST model
       const page = await fetch(server.url);
       assert.match(await page.text(), /<title>gan-edge demo<\/title>/);
     } finally {
