@@ -122,6 +122,10 @@ export async function saveCheckpoint(
 
   const dir = `${runDir}/checkpoints`;
   await Deno.mkdir(dir, { recursive: true });
+  // Half-written folders of a run that was killed mid-write: never read, now removed.
+  for await (const e of Deno.readDir(dir)) {
+    if (e.name.startsWith(".tmp-")) await Deno.remove(`${dir}/${e.name}`, { recursive: true });
+  }
   const tmp = await Deno.makeTempDir({ dir, prefix: ".tmp-" });
   try {
     await writeFileSynced(`${tmp}/tensors.bin`, bytes);

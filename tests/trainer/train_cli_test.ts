@@ -301,3 +301,55 @@ Deno.test("a class-conditional DCGAN trains on IDX data and exports with its cla
   await Deno.stat(`${dir}/run/samples/epoch-0001.png`);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("SIGKILL in the middle of a checkpoint write: the last complete checkpoint resumes", async () => {
+  const dir = await Deno.makeTempDir();
+  // A wide MLP makes each checkpoint ~40 MB, so a write takes long enough to be caught in the act.
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      ...TRAIN,
+      "--steps",
+      "100000",
+      "--epoch-steps",
+      "3",
+      "--batch-size",
+      "32",
+      "--g-hidden",
+      "1024,1024",
+      "--d-hidden",
+      "1024,1024",
+      "--out",
+      dir,
+    ],
+    cwd: ROOT,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let caught = false;
+  for (let i = 0; i < 6000 && !caught; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+    const names = await Array.fromAsync(Deno.readDir(`${dir}/checkpoints`)).catch(() => []);
+    // A temporary folder beside a complete checkpoint: the next write is under way.
+    caught = names.some((e) => e.name.startsWith(".tmp-")) &&
+      names.some((e) => e.name === "latest");
+  }
+  child.kill("SIGKILL");
+  await child.status;
+  assert.ok(caught, "never saw a checkpoint being written");
+  const names = [...Deno.readDirSync(`${dir}/checkpoints`)].map((e) => e.name);
+  assert.ok(names.some((n) => n.startsWith(".tmp-")), `killed mid-write: ${names}`);
+  const checkpoint = await loadCheckpoint(dir);
+  assert.ok(checkpoint && checkpoint.state.step >= 3 && checkpoint.state.step % 3 === 0);
+  const at = checkpoint.state.step;
+  const resumed = await train(["--out", dir, "--resume", "--steps", String(at + 3)]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stdout, new RegExp(`resuming .* at step ${at} of ${at + 3}`));
+  assert.deepEqual(
+    (await stepLogs(dir)).map((l) => l.step),
+    Array.from({ length: at + 3 }, (_, i) => i + 1),
+  );
+  // The dead write's temporary folder was never read, and the next checkpoint removed it.
+  assert.equal((await loadCheckpoint(dir))?.state.step, at + 3);
+  assert.deepEqual([...Deno.readDirSync(`${dir}/checkpoints`)].map((e) => e.name), ["latest"]);
+  await Deno.remove(dir, { recursive: true });
+});
