@@ -127,10 +127,17 @@ export async function main(args: string[]): Promise<number> {
     }
     let values = parsed.values;
     const out = values.out as string;
-    const checkpoint = values.resume ? await loadCheckpoint(out) : null;
+    const checkpoint = await loadCheckpoint(out);
     if (values.resume && !checkpoint) {
       throw new ConfigError(
         `--resume: no checkpoint in ${out}/checkpoints; start the run without --resume`,
+      );
+    }
+    if (!values.resume && checkpoint) {
+      // Never overwrite a run by accident: its checkpoint may be hours of work.
+      throw new ConfigError(
+        `--out: ${out} already holds a run (checkpoint at step ${checkpoint.state.step}); ` +
+          "continue it with --resume, or choose another --out",
       );
     }
     if (checkpoint) {

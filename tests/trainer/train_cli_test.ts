@@ -165,6 +165,17 @@ Deno.test("bad flags and bad data: a clear message, no stack trace", async () =>
   const noRun = await train(["--out", "/nonexistent/run", "--resume"]);
   assert.equal(noRun.code, 2);
   assert.match(noRun.stderr, /--resume: no checkpoint in \/nonexistent\/run\/checkpoints/);
+  const existing = await Deno.makeTempDir();
+  assert.equal((await train([...SMALL, "--steps", "10", "--out", existing])).code, 0);
+  const before = await Deno.readFile(`${existing}/checkpoints/latest/tensors.bin`);
+  const again = await train([...SMALL, "--steps", "10", "--out", existing]);
+  assert.equal(again.code, 2);
+  assert.match(
+    again.stderr,
+    /--out: .* already holds a run \(checkpoint at step 10\); continue it with --resume/,
+  );
+  assert.deepEqual(await Deno.readFile(`${existing}/checkpoints/latest/tensors.bin`), before);
+  await Deno.remove(existing, { recursive: true });
   const unknown = await train(["--dataset", "cifar", "--out", "/tmp/never"]);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /--dataset: unknown dataset "cifar"/);

@@ -96,6 +96,11 @@ async function trainRun(
 ): Promise<number> {
   const started = performance.now();
   const main = new URL("../main.ts", import.meta.url).pathname;
+  // A run cut off by an interrupted table continues from its checkpoint.
+  const resume = await Deno.stat(`${dir}/checkpoints/latest/state.json`).then(
+    () => true,
+    () => false,
+  );
   const args = [
     "run",
     "--allow-read",
@@ -117,6 +122,7 @@ async function trainRun(
     "float32",
     ...(steps ? ["--steps", String(steps)] : []),
     ...flags,
+    ...(resume ? ["--resume"] : []),
   ];
   const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" })
     .output();
