@@ -128,6 +128,12 @@ export const FLAGS = {
     max: 1,
     help: "Adam β2 (auto: 0.9 for wgan-gp, else 0.999)",
   },
+  "lr-decay": {
+    kind: "string",
+    default: "none",
+    choices: ["none", "linear"],
+    help: "learning-rate schedule: constant, or linear to 0 at the last step",
+  },
   "gp-lambda": { kind: "number", default: 10, min: 0, help: "wgan-gp: gradient penalty weight λ" },
   "latent-dim": {
     kind: "int",
@@ -172,6 +178,7 @@ export interface TrainConfig {
   lr: number;
   beta1: number;
   beta2: number;
+  "lr-decay": "none" | "linear";
   "gp-lambda": number;
   "latent-dim": number;
   seed: number;

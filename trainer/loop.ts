@@ -219,6 +219,7 @@ export async function trainSteps(
   await withSeededRandom(state.prng, async () => {
     while (state.step < until && !shouldStop()) {
       const started = performance.now();
+      setLearningRate(state, learningRateAt(config, state.step + 1));
       let dOut: tf.Tensor[] = [];
       for (let k = 0; k < config["d-steps"]; k++) {
         tf.dispose(dOut);
@@ -313,6 +314,23 @@ function withSeededRandom<T>(prng: Prng, fn: () => T): T {
   }
   Math.random = mathRandom;
   return result;
+}
+
+/**
+ * The learning rate of step `step` (1-based): `--lr`, or with
+ * `--lr-decay linear` falling from `--lr` at step 1 to `--lr`/steps at the
+ * last. A function of the step alone, so a resumed run follows it exactly.
+ */
+export function learningRateAt(config: TrainConfig, step: number): number {
+  if (config["lr-decay"] !== "linear") return config.lr;
+  return config.lr * (1 - (step - 1) / config.steps);
+}
+
+/** tfjs's Adam reads its `learningRate` field at every update. */
+function setLearningRate(state: GanState, lr: number): void {
+  for (const opt of [state.optD, state.optG]) {
+    (opt as unknown as { learningRate: number }).learningRate = lr;
+  }
 }
 
 /** ema ← decay·ema + (1 − decay)·w for trainable weights; a copy otherwise. */

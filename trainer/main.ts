@@ -46,6 +46,7 @@ export function metadataFor(
   const hyperparameters: Record<string, number | string | boolean | number[]> = {
     loss: config.loss,
     lr: config.lr,
+    lrDecay: config["lr-decay"] ?? "none",
     beta1: config.beta1,
     beta2: config.beta2,
     batchSize: config["batch-size"],

@@ -206,3 +206,32 @@ Deno.test("WGAN-GP's penalty gradient (second order, through leaky ReLU) matches
   tf.dispose([x, ...Object.values(grads)]);
   D.dispose();
 });
+
+Deno.test("--lr-decay linear: --lr at step 1 down to --lr/steps at the last; Adam uses it", async () => {
+  const { learningRateAt } = await import("../../trainer/loop.ts");
+  const config = parseConfig([
+    "--lr",
+    "0.001",
+    "--steps",
+    "4",
+    "--lr-decay",
+    "linear",
+    "--batch-size",
+    "8",
+  ]);
+  assert.deepEqual([1, 2, 3, 4].map((s) => learningRateAt(config, s)), [
+    0.001,
+    0.00075,
+    0.0005,
+    0.00025,
+  ]);
+  assert.equal(learningRateAt(parseConfig(["--lr", "0.001"]), 4), 0.001);
+  const state = new GanState(config, specFor(config, ring8));
+  try {
+    await trainSteps(state, ring8, 4);
+    const lr = (state.optG as unknown as { learningRate: number }).learningRate;
+    assert.equal(lr, 0.00025);
+  } finally {
+    state.dispose();
+  }
+});
