@@ -48,6 +48,15 @@ export async function timeRuns(
   runs: number,
   warmup: number,
 ): Promise<Summary> {
+  return summarize(await timeSamples(f, runs, warmup));
+}
+
+/** Milliseconds of each of `runs` calls of `f`, after `warmup` untimed ones. */
+export async function timeSamples(
+  f: () => Promise<unknown> | unknown,
+  runs: number,
+  warmup: number,
+): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await f();
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -55,7 +64,7 @@ export async function timeRuns(
     await f();
     ms.push(performance.now() - t0);
   }
-  return summarize(ms);
+  return ms;
 }
 
 /** `x` rounded to `digits` significant digits (for the table and JSON). */

@@ -21,6 +21,7 @@ import * as tf from "@tensorflow/tfjs";
 // deno-lint-ignore no-import-prefix
 import { setWasmPaths } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
 import { registerWasmKernels } from "@gan-edge/shared/wasm-kernels";
+import { median, timeSamples } from "./stats.ts";
 import {
   type ArchitectureSpec,
   buildDiscriminator,
@@ -51,7 +52,7 @@ interface Timing {
 function summarize(ms: number[]): Timing {
   const s = [...ms].sort((a, b) => a - b);
   return {
-    median: s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2,
+    median: median(s),
     p90: s[Math.min(s.length - 1, Math.floor(0.9 * s.length))],
     runs: s.length,
   };
@@ -62,14 +63,7 @@ async function time(
   runs: number,
   warmup: number,
 ): Promise<Timing> {
-  for (let i = 0; i < warmup; i++) await f();
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await f();
-    ms.push(performance.now() - t0);
-  }
-  return summarize(ms);
+  return summarize(await timeSamples(f, runs, warmup));
 }
 
 const round = (x: number, d = 2) => Number(x.toFixed(d));
