@@ -14,6 +14,9 @@
  * - `OneHot` (stock writes int32 whatever the dtype): a loop over the heap.
  * - `Tile` (stock is a scalar index loop, ~10% of a DCGAN step): block
  *   copies with `copyWithin`.
+ * - `BatchMatMul` (stock runs products with a transposed operand, i.e. every
+ *   dense layer's backward pass, in a scalar loop): the operand transposed
+ *   first, then the stock XNNPACK path.
  *
  * @example
  * ```ts ignore
@@ -27,15 +30,17 @@ import * as tf from "@tensorflow/tfjs-core";
 import { conv2DBackpropFilterConfig } from "./kernels/conv2d_backprop_filter.ts";
 import {
   conv2DBackpropInputConfig,
-  rememberStock,
   stockConv2DBackpropInput,
 } from "./kernels/conv2d_backprop_input.ts";
+import { batchMatMulConfig, stockBatchMatMul } from "./kernels/batch_mat_mul.ts";
 import { unsortedSegmentSumConfig } from "./kernels/unsorted_segment_sum.ts";
 import { oneHotConfig } from "./kernels/one_hot.ts";
 import { tileConfig } from "./kernels/tile.ts";
+import type { StockKernel } from "./kernels/wasm_backend.ts";
 
 export { clearPhaseFilterCache } from "./kernels/conv2d_backprop_input.ts";
 export {
+  batchMatMulConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   oneHotConfig,
@@ -57,6 +62,13 @@ function install(config: tf.KernelConfig): void {
   if (backend && config.setupFunc) config.setupFunc(backend);
 }
 
+/** Installs `ours` over the stock kernel (remembered first), or puts the stock one back. */
+function swap(stock: StockKernel, ours: tf.KernelConfig, fast = true): void {
+  stock.remember();
+  if (fast) install(ours);
+  else if (stock.config) install(stock.config);
+}
+
 /** Options of {@link registerWasmKernels}. */
 export interface WasmKernelOptions {
   /**
@@ -64,6 +76,11 @@ export interface WasmKernelOptions {
    * false puts the stock kernel back.
    */
   fastConv2DBackpropInput?: boolean;
+  /**
+   * Wrap wasm's `BatchMatMul` so that products with a transposed operand
+   * take XNNPACK (default true); false puts the stock kernel back.
+   */
+  fastBatchMatMul?: boolean;
 }
 
 /**
@@ -77,14 +94,8 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): void {
   }
   install(oneHotConfig); // the stock one is wrong for float dtypes
   install(tileConfig); // the stock one is a scalar index loop
-  const current = tf.getKernel(tf.Conv2DBackpropInput, "wasm");
-  rememberStock(current);
-  if (options.fastConv2DBackpropInput ?? true) {
-    install(conv2DBackpropInputConfig);
-  } else {
-    const stock = stockConv2DBackpropInput();
-    if (stock) install(stock);
-  }
+  swap(stockConv2DBackpropInput, conv2DBackpropInputConfig, options.fastConv2DBackpropInput);
+  swap(stockBatchMatMul, batchMatMulConfig, options.fastBatchMatMul);
 }
 
 /** The kernel names this module registers for wasm. */
@@ -94,6 +105,7 @@ export const WASM_KERNEL_NAMES: readonly string[] = [
   tf.Conv2DBackpropInput,
   tf.OneHot,
   tf.Tile,
+  tf.BatchMatMul,
 ];
 
 registerWasmKernels();

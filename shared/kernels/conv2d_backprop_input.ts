@@ -27,41 +27,19 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { free, type KernelArgs, run, type WasmBackend } from "./wasm_backend.ts";
+import { free, type KernelArgs, run, StockKernel, type WasmBackend } from "./wasm_backend.ts";
 
 type Inputs = { dy: tf.TensorInfo; filter: tf.TensorInfo };
 type Attrs = tf.Conv2DBackpropInputAttrs;
 
 /** The stock kernel, kept to fall back on and to restore. */
-let stock: tf.KernelConfig | undefined;
-const setUp = new WeakSet<object>();
-
-/** Records the stock kernel (call before replacing it). */
-export function rememberStock(config: tf.KernelConfig | undefined): void {
-  if (config && config.kernelFunc !== conv2DBackpropInput) stock = config;
-}
-
-/** The stock kernel, if it was registered when ours replaced it. */
-export function stockConv2DBackpropInput(): tf.KernelConfig | undefined {
-  return stock;
-}
+export const stockConv2DBackpropInput: StockKernel = new StockKernel(
+  tf.Conv2DBackpropInput,
+  conv2DBackpropInput as unknown as tf.KernelFunc,
+);
 
 function runStock(args: KernelArgs<Inputs, Attrs>): tf.TensorInfo {
-  if (!stock) {
-    throw new Error(
-      "wasm kernels: this Conv2DBackpropInput needs the stock wasm kernel, " +
-        "which was not registered; import @tensorflow/tfjs-backend-wasm first",
-    );
-  }
-  // The engine ran its setup only if it was registered when wasm started.
-  const backend = args.backend as object;
-  if (stock.setupFunc && !setUp.has(backend)) {
-    stock.setupFunc(backend as tf.KernelBackend);
-    setUp.add(backend);
-  }
-  return stock.kernelFunc(
-    args as unknown as Parameters<tf.KernelFunc>[0],
-  ) as tf.TensorInfo;
+  return stockConv2DBackpropInput.run(args.inputs, args.backend as WasmBackend, args.attrs);
 }
 
 interface Plan {

@@ -69,3 +69,51 @@ export function transpose(
 ): tf.TensorInfo {
   return run(tf.Transpose, backend, { x }, { perm });
 }
+
+/**
+ * A stock wasm kernel that one of ours replaces but still calls (for the cases
+ * ours does not cover) or puts back. tfjs runs a kernel's setup only for
+ * kernels registered when the backend starts, so `run` does the stock
+ * kernel's setup itself, once per backend.
+ */
+export class StockKernel {
+  #config: tf.KernelConfig | undefined;
+  readonly #setUp = new WeakSet<object>();
+
+  constructor(readonly name: string, private readonly ours: tf.KernelFunc) {}
+
+  /** Records the kernel registered now, unless it is ours (call before replacing it). */
+  remember(): void {
+    const config = tf.getKernel(this.name, "wasm");
+    if (config && config.kernelFunc !== this.ours) this.#config = config;
+  }
+
+  /** The stock kernel's config, if it was registered when ours replaced it. */
+  get config(): tf.KernelConfig | undefined {
+    return this.#config;
+  }
+
+  /** Runs the stock kernel; its result is a new tensor the caller owns. */
+  run(
+    inputs: tf.NamedTensorInfoMap,
+    backend: WasmBackend,
+    attrs: object = {},
+  ): tf.TensorInfo {
+    const config = this.#config;
+    if (!config) {
+      throw new Error(
+        `wasm kernels: our ${this.name} needs the stock wasm kernel, which was not ` +
+          "registered; import @tensorflow/tfjs-backend-wasm first",
+      );
+    }
+    if (config.setupFunc && !this.#setUp.has(backend)) {
+      config.setupFunc(backend as unknown as tf.KernelBackend);
+      this.#setUp.add(backend);
+    }
+    return config.kernelFunc({
+      inputs,
+      backend: backend as unknown as tf.KernelBackend,
+      attrs: attrs as tf.NamedAttrMap,
+    }) as tf.TensorInfo;
+  }
+}

@@ -137,6 +137,7 @@ Deno.test("wasm kernels: registered for wasm", () => {
       "Conv2DBackpropInput",
       "OneHot",
       "Tile",
+      "BatchMatMul",
     ]
   ) {
     assert.ok(tf.getKernel(name, "wasm"), `${name} on wasm`);
@@ -387,6 +388,31 @@ Deno.test("wasm kernels: Tile equals cpu's", async () => {
   await compare("tile scalar", () => tf.tile(tf.scalar(3), []));
 });
 
+Deno.test("wasm kernels: BatchMatMul with transposed operands equals cpu's", async () => {
+  // [a shape, b shape] before the transposes; the inner sizes agree after them.
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[64, 128], [128, 32], false, false],
+    [[128, 64], [128, 32], true, false], // a dense layer's dW = xᵀ·dy
+    [[64, 128], [32, 128], false, true], // its dx = dy·Wᵀ
+    [[128, 64], [32, 128], true, true],
+    [[1, 7, 5], [1, 7, 3], true, false],
+    [[3, 5, 7], [3, 4, 7], false, true], // batched: the stock kernel
+    [[2, 7, 5], [1, 7, 3], true, false], // broadcast batch
+  ];
+  for (const [aShape, bShape, transposeA, transposeB] of cases) {
+    await compare(
+      `matMul ${aShape}${transposeA ? "ᵀ" : ""} · ${bShape}${transposeB ? "ᵀ" : ""}`,
+      () =>
+        tf.matMul(
+          tf.tensor(values(aShape, 21), aShape),
+          tf.tensor(values(bShape, 22), bShape),
+          transposeA,
+          transposeB,
+        ),
+    );
+  }
+});
+
 Deno.test("wasm kernels: intermediates are freed on the wasm heap", async () => {
   await tf.setBackend("wasm");
   const backend = tf.backend() as unknown as { numDataIds(): number };
@@ -407,6 +433,7 @@ Deno.test("wasm kernels: intermediates are freed on the wasm heap", async () => 
     );
     tf.dispose(tf.conv2dTranspose(r, w, c.x, 2, "same"));
     tf.dispose(tf.tidy(() => tf.unsortedSegmentSum(tf.ones([3, 4]), ids, 2)));
+    tf.dispose(tf.tidy(() => tf.matMul(tf.ones([3, 4]), tf.ones([5, 3]), true, true)));
     // Phase filters stay cached only for live weights (here w, and the
     // copy tfjs saved for the last backward pass until the next build).
     assert.ok(backend.numDataIds() - before <= 2, `${backend.numDataIds() - before} cached`);
