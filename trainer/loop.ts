@@ -20,6 +20,7 @@ import { fillLatents, Prng } from "@gan-edge/shared/prng";
 import type { TrainConfig } from "./config.ts";
 import type { DataSource } from "./data/mod.ts";
 import * as losses from "./losses.ts";
+import { FusedAdam } from "./adam.ts";
 import "./gradients.ts";
 
 /** One line of `log.jsonl`. */
@@ -94,7 +95,7 @@ export class GanState {
       inputs: this.D.inputs,
       outputs: this.D.getLayer("d_features").output,
     });
-    const adam = () => tf.train.adam(config.lr, config.beta1, config.beta2);
+    const adam = () => new FusedAdam(config.lr, config.beta1, config.beta2);
     this.optD = adam();
     this.optG = adam();
     this.ema = config.ema > 0 ? this.G.weights.map((w) => tf.variable(w.read(), false)) : null;
