@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import { LOSSES } from "../losses.ts";
 import { selectBackend } from "../backend.ts";
 import { evaluate } from "../eval_main.ts";
+import { runCells, trainRun } from "./table_runs.ts";
 
 /** The published rows (PacGAN Table 1, VEEGAN Table 1): modes / HQ %. */
 export const PUBLISHED = [
@@ -74,66 +75,6 @@ export function markdownTable(results: ToyResult[], losses: readonly string[]): 
   return rows.join("\n");
 }
 
-async function readResults(path: string): Promise<ToyResult[]> {
-  try {
-    return (await Deno.readTextFile(path)).split("\n").filter((l) => l.trim()).map((l) =>
-      JSON.parse(l)
-    );
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
-}
-
-/** Trains one run with `deno task train`'s entry point in a child process. */
-async function trainRun(
-  dataset: string,
-  loss: string,
-  seed: number,
-  steps: number | null,
-  flags: string[],
-  dir: string,
-): Promise<number> {
-  const started = performance.now();
-  const main = new URL("../main.ts", import.meta.url).pathname;
-  // A run cut off by an interrupted table continues from its checkpoint.
-  const resume = await Deno.stat(`${dir}/checkpoints/latest/state.json`).then(
-    () => true,
-    () => false,
-  );
-  const args = [
-    "run",
-    "--allow-read",
-    "--allow-write",
-    "--allow-env",
-    "--allow-net",
-    main,
-    "--dataset",
-    dataset,
-    "--loss",
-    loss,
-    "--seed",
-    String(seed),
-    "--out",
-    dir,
-    "--log-every",
-    "1000000",
-    "--quantize",
-    "float32",
-    ...(steps ? ["--steps", String(steps)] : []),
-    ...flags,
-    ...(resume ? ["--resume"] : []),
-  ];
-  const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" })
-    .output();
-  if (!out.success) {
-    throw new Error(
-      `deno task train ${args.slice(5).join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`,
-    );
-  }
-  return (performance.now() - started) / 1000;
-}
-
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     args: Deno.args,
@@ -153,26 +94,36 @@ if (import.meta.main) {
   const seeds = values.seeds.split(",").map(Number);
   const steps = values.steps ? Number(values.steps) : null;
   const flags = positionals; // after `--`: passed to every training run
-  const resultsPath = `${values.out}/results.jsonl`;
   await Deno.mkdir(values.out, { recursive: true });
   await selectBackend("wasm");
-  const done = await readResults(resultsPath);
-  const key = (d: string, l: string, s: number) => `${d}/${l}/${s}`;
-  const have = new Set(done.map((r) => key(r.dataset, r.loss, r.seed)));
-  const todo = values["table-only"]
+  const cells = values["table-only"]
     ? []
-    : datasets.flatMap((d) => losses.flatMap((l) => seeds.map((s) => [d, l, s] as const)))
-      .filter(([d, l, s]) => !have.has(key(d, l, s)));
+    : datasets.flatMap((d) => losses.flatMap((l) => seeds.map((s) => [d, l, s] as const)));
+  const key = (d: string, l: string, s: number) => `${d}/${l}/${s}`;
   const started = performance.now();
-  let next = 0;
-  const worker = async () => {
-    while (next < todo.length) {
-      const [dataset, loss, seed] = todo[next++];
+  const done = await runCells<readonly [string, string, number], ToyResult>(
+    `${values.out}/results.jsonl`,
+    cells,
+    { cell: ([d, l, s]) => key(d, l, s), result: (r) => key(r.dataset, r.loss, r.seed) },
+    Number(values.jobs),
+    async ([dataset, loss, seed]) => {
       const dir = `${values.out}/${dataset}-${loss}-s${seed}`;
-      const seconds = await trainRun(dataset, loss, seed, steps, flags, dir);
-      const report = await evaluate(`${dir}/model`);
-      const m = report.modes!;
-      const result: ToyResult = {
+      const seconds = await trainRun([
+        "--dataset",
+        dataset,
+        "--loss",
+        loss,
+        "--seed",
+        String(seed),
+        ...(steps ? ["--steps", String(steps)] : []),
+        ...flags,
+      ], dir);
+      const m = (await evaluate(`${dir}/model`)).modes!;
+      console.log(
+        `${dataset} ${loss} seed ${seed}: ${m.captured}/${m.modes} modes, ` +
+          `${(100 * m.highQuality).toFixed(1)} % HQ (${Math.round(seconds)} s)`,
+      );
+      return {
         dataset,
         loss,
         seed,
@@ -184,15 +135,8 @@ if (import.meta.main) {
         reverseKl: m.reverseKl,
         seconds: Math.round(seconds),
       };
-      await Deno.writeTextFile(resultsPath, JSON.stringify(result) + "\n", { append: true });
-      done.push(result);
-      console.log(
-        `${dataset} ${loss} seed ${seed}: ${m.captured}/${m.modes} modes, ` +
-          `${(100 * m.highQuality).toFixed(1)} % HQ (${Math.round(seconds)} s)`,
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Number(values.jobs)) }, worker));
+    },
+  );
   const table = markdownTable(done, losses);
   await Deno.writeTextFile(`${values.out}/table.md`, table + "\n");
   console.log(table);
