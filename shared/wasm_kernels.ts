@@ -14,6 +14,7 @@
  * - `OneHot` (stock writes int32 whatever the dtype): a loop over the heap.
  * - `Tile` (stock is a scalar index loop, ~10% of a DCGAN step): block
  *   copies with `copyWithin`.
+ * - `GatherV2` (stock is a scalar index loop; embeddings): slice copies.
  * - `BatchMatMul` (stock runs products with a transposed operand, i.e. every
  *   dense layer's backward pass, in a scalar loop): the operand transposed
  *   first, then the stock XNNPACK path.
@@ -36,6 +37,7 @@ import { batchMatMulConfig, stockBatchMatMul } from "./kernels/batch_mat_mul.ts"
 import { unsortedSegmentSumConfig } from "./kernels/unsorted_segment_sum.ts";
 import { oneHotConfig } from "./kernels/one_hot.ts";
 import { tileConfig } from "./kernels/tile.ts";
+import { gatherV2Config } from "./kernels/gather_v2.ts";
 import type { StockKernel } from "./kernels/wasm_backend.ts";
 
 export { clearPhaseFilterCache } from "./kernels/conv2d_backprop_input.ts";
@@ -43,6 +45,7 @@ export {
   batchMatMulConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
+  gatherV2Config,
   oneHotConfig,
   tileConfig,
   unsortedSegmentSumConfig,
@@ -94,6 +97,7 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): void {
   }
   install(oneHotConfig); // the stock one is wrong for float dtypes
   install(tileConfig); // the stock one is a scalar index loop
+  install(gatherV2Config); // so is this one
   swap(stockConv2DBackpropInput, conv2DBackpropInputConfig, options.fastConv2DBackpropInput);
   swap(stockBatchMatMul, batchMatMulConfig, options.fastBatchMatMul);
 }
@@ -106,6 +110,7 @@ export const WASM_KERNEL_NAMES: readonly string[] = [
   tf.OneHot,
   tf.Tile,
   tf.BatchMatMul,
+  tf.GatherV2,
 ];
 
 registerWasmKernels();

@@ -138,6 +138,7 @@ Deno.test("wasm kernels: registered for wasm", () => {
       "OneHot",
       "Tile",
       "BatchMatMul",
+      "GatherV2",
     ]
   ) {
     assert.ok(tf.getKernel(name, "wasm"), `${name} on wasm`);
@@ -411,6 +412,40 @@ Deno.test("wasm kernels: BatchMatMul with transposed operands equals cpu's", asy
         ),
     );
   }
+});
+
+Deno.test("wasm kernels: GatherV2 equals cpu's on every axis, with batch dims and dtypes", async () => {
+  const cases: [number[], number[], number[], number, number][] = [
+    // [x shape, indices shape, index values, axis, batchDims]
+    [[10, 3136], [64], Array.from({ length: 64 }, (_, i) => (i * 7) % 10), 0, 0],
+    [[4, 5, 6], [3], [4, 0, 4], 1, 0],
+    [[4, 5, 6], [2, 2], [5, 0, 1, 2], 2, 0],
+    [[2, 5, 3], [2, 4], [0, 4, 4, 1, 3, 3, 2, 0], 1, 1],
+    [[7], [0], [], 0, 0],
+  ];
+  for (const [xShape, iShape, ids, axis, batchDims] of cases) {
+    const label = `gather ${xShape} [${ids}] axis ${axis} batchDims ${batchDims}`;
+    const indices = () => tf.tensor(ids, iShape, "int32");
+    await compare(
+      label,
+      () => tf.gather(tf.tensor(values(xShape, 31), xShape), indices(), axis, batchDims),
+    );
+    await compare(
+      `${label} int32`,
+      () =>
+        tf.gather(
+          tf.tensor(Array.from(values(xShape, 32), (v) => Math.round(v * 50)), xShape, "int32"),
+          indices(),
+          axis,
+          batchDims,
+        ).toFloat(),
+    );
+  }
+  await tf.setBackend("wasm");
+  assert.throws(
+    () => tf.tidy(() => tf.gather(tf.ones([3, 2]), tf.tensor1d([0, 3], "int32"))),
+    /GatherV2: the index value 3 is not in \[0, 2\]/,
+  );
 });
 
 Deno.test("wasm kernels: intermediates are freed on the wasm heap", async () => {
