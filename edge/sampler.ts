@@ -1,6 +1,7 @@
 /**
  * The generator behind the API: loaded once (validated, dequantized by tfjs,
- * warmed up), then run on latent batches. Each call disposes what it makes.
+ * compiled for inference by inference.ts, warmed up), then run on latent
+ * batches. Each call disposes what it makes.
  *
  * @module
  */
@@ -10,6 +11,7 @@ import { decodeArtifact } from "@gan-edge/shared/artifact";
 import type { GanMetadata } from "@gan-edge/shared/schema";
 import { sampleShape } from "@gan-edge/shared/architectures";
 import { type BackendInfo, initWasm } from "./backend.ts";
+import { type CompiledModel, compileModel } from "./inference.ts";
 
 /** A loaded generator. */
 export interface Sampler {
@@ -68,11 +70,15 @@ export async function loadSampler(dir: string): Promise<Sampler> {
   const { metadata } = decoded;
   const dim = metadata.latent.dim;
   const shape = sampleShape(metadata.output);
+  let net: CompiledModel;
   try {
     checkShapes(model, metadata, shape, dir);
+    net = compileModel(model);
   } catch (e) {
+    if (e instanceof ModelLoadError) throw e;
+    throw new ModelLoadError(`${dir}: ${(e as Error).message}`);
+  } finally {
     model.dispose();
-    throw e;
   }
   const classes = metadata.classNames?.length ?? 0;
   const generate = async (
@@ -85,8 +91,10 @@ export async function loadSampler(dir: string): Promise<Sampler> {
     }
     const out = tf.tidy(() => {
       const zT = tf.tensor2d(z, [n, dim]);
-      const inputs = classes > 0 ? [zT, tf.tensor2d(Float32Array.from(labels!), [n, 1])] : zT;
-      return model.predict(inputs) as tf.Tensor;
+      // Class indices go in as int32: the embedding needs no cast.
+      return net.run(
+        classes > 0 ? [zT, tf.tensor2d(Int32Array.from(labels!), [n, 1], "int32")] : [zT],
+      );
     });
     try {
       return await out.data() as Float32Array;

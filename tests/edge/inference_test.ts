@@ -1,0 +1,158 @@
+/**
+ * The compiled forward pass (edge/inference.ts) against the stock
+ * tfjs-layers model (`model.predict`): the shipped models through the
+ * sampler, and generators built with the shared builders whose batch norms
+ * carry random statistics, so that folding them is really exercised.
+ */
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import { type ArchitectureSpec, buildGenerator } from "@gan-edge/shared/architectures";
+import { decodeArtifact, encodeArtifact } from "@gan-edge/shared/artifact";
+import { latents } from "@gan-edge/shared/prng";
+import { initWasm } from "@gan-edge/edge/backend";
+import { loadSampler, ModelLoadError } from "@gan-edge/edge/sampler";
+import { modelArtifacts } from "@gan-edge/trainer/export";
+import { compileModel } from "../../edge/inference.ts";
+import { SHIPPED_RING8, validMetadata } from "../helpers/fixtures.ts";
+
+await initWasm();
+
+/** Outputs are in [−1, 1] (images) or a few units (points): rounding only. */
+const TOLERANCE = 1e-5;
+const SHIPPED_FASHION = new URL("../../edge/models/fashion-mnist", import.meta.url).pathname;
+
+async function stockModel(dir: string): Promise<tfl.LayersModel> {
+  const read = (name: string) => Deno.readFile(`${dir}/${name}`);
+  const decoded = await decodeArtifact(await read("model.json"), read);
+  return await tfl.loadLayersModel(tf.io.fromMemory(decoded.modelArtifacts));
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
+
+/** model.predict on z (and labels as floats, as the model declares them). */
+function predict(model: tfl.LayersModel, z: Float32Array, n: number, labels?: number[]) {
+  return tf.tidy(() => {
+    const zT = tf.tensor2d(z, [n, z.length / n]);
+    const inputs = labels ? [zT, tf.tensor2d(labels, [n, 1])] : zT;
+    return (model.predict(inputs) as tf.Tensor).dataSync() as Float32Array;
+  });
+}
+
+for (const [name, dir] of [["fashion-mnist", SHIPPED_FASHION], ["ring8", SHIPPED_RING8]]) {
+  Deno.test(`shipped ${name}: the sampler's output equals model.predict's`, async () => {
+    const sampler = await loadSampler(dir);
+    const model = await stockModel(dir);
+    const n = 64;
+    const z = latents(11, n, sampler.metadata.latent.dim, sampler.metadata.latent.distribution);
+    const labels = sampler.classNames
+      ? Array.from({ length: n }, (_, i) => i % sampler.classNames!.length)
+      : undefined;
+    for (const batch of [1, n]) {
+      const zb = z.subarray(0, batch * sampler.metadata.latent.dim);
+      const ours = await sampler.generate(zb, batch, labels?.slice(0, batch));
+      const stock = predict(model, zb, batch, labels?.slice(0, batch));
+      assert.ok(maxAbsDiff(ours, stock) <= TOLERANCE, `batch ${batch}: ${maxAbsDiff(ours, stock)}`);
+    }
+    model.dispose();
+  });
+}
+
+/** Random batch-norm statistics and affine parameters, far from the defaults. */
+function randomizeBatchNorms(model: tfl.LayersModel): void {
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== "BatchNormalization") continue;
+    const shape = layer.getWeights()[0].shape;
+    const values = tf.tidy(() => [
+      tf.randomUniform(shape, 0.5, 1.5, "float32", 1), // gamma
+      tf.randomNormal(shape, 0, 0.3, "float32", 2), // beta
+      tf.randomNormal(shape, 0, 0.5, "float32", 3), // moving mean
+      tf.randomUniform(shape, 0.2, 2, "float32", 4), // moving variance
+    ]);
+    layer.setWeights(values);
+    tf.dispose(values);
+  }
+}
+
+const DCGAN: ArchitectureSpec = {
+  id: "dcgan",
+  latentDim: 64,
+  output: { kind: "image", height: 28, width: 28, channels: 1, range: [-1, 1] },
+  width: 32,
+  dropout: 0,
+};
+
+for (
+  const [name, spec] of [
+    ["unconditional DCGAN 28×28", DCGAN],
+    ["conditional DCGAN 32×32×3", {
+      ...DCGAN,
+      output: { kind: "image", height: 32, width: 32, channels: 3, range: [-1, 1] },
+      width: 16,
+      numClasses: 10,
+    }],
+    ["MLP image generator (tanh, reshape)", {
+      id: "mlp",
+      latentDim: 8,
+      output: { kind: "image", height: 28, width: 28, channels: 1, range: [-1, 1] },
+      generatorHidden: [32, 64],
+      discriminatorHidden: [16],
+      dropout: 0,
+    }],
+  ] as [string, ArchitectureSpec][]
+) {
+  Deno.test(`${name} from the shared builders: compiled equals model.predict`, () => {
+    const model = buildGenerator(spec);
+    randomizeBatchNorms(model);
+    const net = compileModel(model);
+    const n = 16;
+    const z = latents(5, n, spec.latentDim, "normal");
+    const labels = spec.numClasses ? Array.from({ length: n }, (_, i) => i % 10) : undefined;
+    const stock = predict(model, z, n, labels);
+    const before = tf.memory().numTensors;
+    const ours = tf.tidy(() => {
+      const inputs = [tf.tensor2d(z, [n, spec.latentDim])];
+      if (labels) inputs.push(tf.tensor2d(labels, [n, 1], "int32"));
+      return net.run(inputs).dataSync();
+    });
+    assert.equal(tf.memory().numTensors, before, "run leaves no tensor behind");
+    const spread = Math.max(...stock) - Math.min(...stock);
+    assert.ok(spread > 0.5, `outputs should vary, got a spread of ${spread}`);
+    assert.ok(maxAbsDiff(ours, stock) <= TOLERANCE, `max |Δ| ${maxAbsDiff(ours, stock)}`);
+    net.dispose();
+    model.dispose();
+  });
+}
+
+Deno.test("compiling then disposing leaves the tensor count as it was", () => {
+  const model = buildGenerator(DCGAN);
+  const before = tf.memory().numTensors;
+  compileModel(model).dispose();
+  assert.equal(tf.memory().numTensors, before);
+  model.dispose();
+});
+
+Deno.test("a layer the edge cannot run is a ModelLoadError naming it, and leaks nothing", async () => {
+  const z = tfl.input({ shape: [8], name: "z" });
+  let h = tfl.layers.dense({ units: 4, name: "g_dense" }).apply(z) as tfl.SymbolicTensor;
+  h = tfl.layers.gaussianNoise({ stddev: 0.1, name: "g_noise" }).apply(h) as tfl.SymbolicTensor;
+  h = tfl.layers.dense({ units: 2, name: "g_out" }).apply(h) as tfl.SymbolicTensor;
+  const model = tfl.model({ inputs: z, outputs: h });
+  assert.throws(() => compileModel(model), /layer g_noise \(GaussianNoise\)/);
+  const files = await encodeArtifact(await modelArtifacts(model), validMetadata(), "float32");
+  model.dispose();
+  const dir = await Deno.makeTempDir({ prefix: "gan-edge-unknown-layer-" });
+  for (const [file, bytes] of files) await Deno.writeFile(`${dir}/${file}`, bytes);
+  const before = tf.memory().numTensors;
+  await assert.rejects(
+    loadSampler(dir),
+    (e) => e instanceof ModelLoadError && /g_noise \(GaussianNoise\)/.test(e.message),
+  );
+  assert.equal(tf.memory().numTensors, before);
+  await Deno.remove(dir, { recursive: true });
+});
