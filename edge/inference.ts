@@ -141,13 +141,26 @@ export function compileModel(model: tfl.LayersModel): CompiledModel {
   };
 }
 
-/** The layer's weights by their short name ("kernel", "gamma", …), copied. */
-function weights(layer: tfl.layers.Layer): Map<string, tf.Tensor> {
-  const out = new Map<string, tf.Tensor>();
+/**
+ * The layer's weights by their short name ("kernel", "gamma", …), copied;
+ * `need(name)` throws if the layer has no such weight.
+ */
+function weights(layer: tfl.layers.Layer) {
+  const copies = new Map<string, tf.Tensor>();
   for (const w of layer.weights) {
-    out.set(w.originalName.split("/").pop()!, tf.clone(w.read()));
+    copies.set(w.originalName.split("/").pop()!, tf.clone(w.read()));
   }
-  return out;
+  return {
+    need<T extends tf.Tensor>(name: string): T {
+      const w = copies.get(name);
+      if (!w) {
+        tf.dispose([...copies.values()]);
+        throw new RangeError(`layer ${layer.name}: expected a weight named ${name}`);
+      }
+      return w as T;
+    },
+    get: <T extends tf.Tensor>(name: string) => copies.get(name) as T | undefined,
+  };
 }
 
 function activation(name: unknown, layer: string): Activation {
@@ -175,8 +188,8 @@ function parseLayer(layer: tfl.layers.Layer): Node {
       const w = weights(layer);
       return node({
         kind: "dense",
-        kernel: w.get("kernel")!,
-        bias: w.get("bias") as tf.Tensor1D | undefined,
+        kernel: w.need("kernel"),
+        bias: w.get("bias"),
         activation: act,
       });
     }
@@ -195,8 +208,8 @@ function parseLayer(layer: tfl.layers.Layer): Node {
       const ws = weights(layer);
       return node({
         kind: cls === "Conv2D" ? "conv2d" : "conv2dTranspose",
-        kernel: ws.get("kernel")!,
-        bias: ws.get("bias") as tf.Tensor1D | undefined,
+        kernel: ws.need("kernel"),
+        bias: ws.get("bias"),
         activation: act,
         strides: config.strides as [number, number],
         padding: config.padding as "same" | "valid",
@@ -210,10 +223,10 @@ function parseLayer(layer: tfl.layers.Layer): Node {
       const w = weights(layer);
       return node({
         kind: "batchNorm",
-        mean: w.get("moving_mean") as tf.Tensor1D,
-        variance: w.get("moving_variance") as tf.Tensor1D,
-        gamma: w.get("gamma") as tf.Tensor1D | undefined,
-        beta: w.get("beta") as tf.Tensor1D | undefined,
+        mean: w.need("moving_mean"),
+        variance: w.need("moving_variance"),
+        gamma: w.get("gamma"),
+        beta: w.get("beta"),
         epsilon: config.epsilon as number,
       });
     }
@@ -231,7 +244,7 @@ function parseLayer(layer: tfl.layers.Layer): Node {
       if (config.maskZero) throw refuse("mask zero is not supported");
       return node({
         kind: "embedding",
-        table: weights(layer).get("embeddings") as tf.Tensor2D,
+        table: weights(layer).need("embeddings"),
       });
     case "Flatten":
       return node({ kind: "reshape", shape: [-1] });
