@@ -81,6 +81,8 @@ export async function loadSampler(dir: string): Promise<Sampler> {
     model.dispose();
   }
   const classes = metadata.classNames?.length ?? 0;
+  // async so that a bad call rejects rather than throws; the work is synchronous.
+  // deno-lint-ignore require-await
   const generate = async (
     z: Float32Array,
     n: number,
@@ -97,7 +99,9 @@ export async function loadSampler(dir: string): Promise<Sampler> {
       );
     });
     try {
-      return await out.data() as Float32Array;
+      // On wasm the tensor already sits in memory: a synchronous copy spares
+      // data()'s chain of promises (~2 % of a batch-1 call).
+      return out.dataSync() as Float32Array;
     } finally {
       out.dispose();
     }
