@@ -10,7 +10,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { buildGenerator } from "@gan-edge/shared/architectures";
 import { absDiff, median, percentile, summarize } from "./stats.ts";
 import { countMacs } from "./macs.ts";
-import { maxRssKb, procStatusKb } from "./http.ts";
+import { maxRssKb, procStatusKb, serveProcessArgs } from "./http.ts";
 import { checkResults, markdownTable, ratio, type Row, SCHEMA } from "./report.ts";
 import { buildRows, cappedStep } from "./main.ts";
 
@@ -80,6 +80,21 @@ Deno.test("peak memory is read from /proc status and /usr/bin/time -v", () => {
   assert.equal(procStatusKb(status, "VmSwap"), null);
   assert.equal(maxRssKb("\tMaximum resident set size (kbytes): 630788\n"), 630788);
   assert.equal(maxRssKb("nothing"), null);
+});
+
+Deno.test("the cold start's server process runs exactly the serve task's deno run", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
+  const args = serveProcessArgs(config.tasks.serve.command);
+  assert.equal(args[0], "run");
+  assert.equal(args.at(-1), "edge/serve.ts");
+  assert.deepEqual(serveProcessArgs(" deno run --allow-net  edge/serve.ts "), [
+    "run",
+    "--allow-net",
+    "edge/serve.ts",
+  ]);
+  for (const bad of ["deno task x", "node edge/serve.ts", "deno run a.ts && deno run b.ts"]) {
+    assert.throws(() => serveProcessArgs(bad), /expected one plain "deno run/);
+  }
 });
 
 Deno.test("rows, ratios and the Markdown table", () => {
