@@ -27,7 +27,9 @@ export async function sampleEtag(
 ): Promise<string> {
   const entries = Object.entries(params)
     .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => a.localeCompare(b))
+    // Code-unit order: the same as localeCompare's for these ASCII names,
+    // without the ICU collator that a first localeCompare loads (~5-10 ms).
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => [k, v instanceof Float32Array ? Array.from(v) : v]);
   const key = JSON.stringify([modelHash, route, entries]);
   const hex = await sha256Hex(new TextEncoder().encode(key));

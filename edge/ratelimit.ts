@@ -10,7 +10,6 @@
  * @module
  */
 import { createMiddleware } from "hono/factory";
-import { getConnInfo } from "hono/deno";
 import type { Context } from "hono";
 import { tooManyRequests } from "./problem.ts";
 
@@ -19,11 +18,11 @@ const MAX_TRACKED = 10_000;
 
 /** The client address of `c`, or "unknown" (as under `app.request()`). */
 export function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? "unknown";
-  } catch {
-    return "unknown";
-  }
+  // What Hono's getConnInfo for Deno reads (Deno.serve's handler info), without
+  // importing hono/deno, whose static-file, SSG and WebSocket helpers cost ~7 ms
+  // of start-up.
+  const info = c.env as Deno.ServeHandlerInfo<Deno.NetAddr> | undefined;
+  return info?.remoteAddr?.hostname ?? "unknown";
 }
 
 /**

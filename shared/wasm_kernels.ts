@@ -60,8 +60,10 @@ function install(config: tf.KernelConfig): void {
   if (current) tf.unregisterKernel(config.kernelName, "wasm");
   tf.registerKernel(config);
   // tfjs runs a kernel's setup when the backend starts; a kernel registered
-  // after that (the stock one put back) is set up here.
-  const backend = tf.findBackend("wasm");
+  // after that (the stock one put back) is set up here. Only a backend that
+  // has started: tf.findBackend would start one (a whole wasm instance) at
+  // every call made before tf.setBackend("wasm") settles.
+  const backend = tf.engine().registry["wasm"] as tf.KernelBackend | undefined;
   if (backend && config.setupFunc) config.setupFunc(backend);
 }
 
