@@ -14,13 +14,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import {
-  free,
-  type KernelArgs,
-  StockKernel,
-  transpose,
-  type WasmBackend,
-} from "./wasm_backend.ts";
+import { free, type KernelArgs, StockKernel, transpose, type WasmBackend } from "./wasm_backend.ts";
 
 type Inputs = { a: tf.TensorInfo; b: tf.TensorInfo };
 type Attrs = tf.BatchMatMulAttrs;
