@@ -74,12 +74,9 @@ export async function encodeArtifact(
     const q = quantize(floats.subarray(offset, offset + size), quantization);
     offset += size;
     parts.push(q.bytes);
-    weights.push({
-      name: spec.name,
-      shape: spec.shape,
-      dtype: "float32",
-      ...(q.quantization ? { quantization: q.quantization } : {}),
-    });
+    const weight: WeightSpec = { name: spec.name, shape: spec.shape, dtype: "float32" };
+    if (q.quantization) weight.quantization = { ...q.quantization };
+    weights.push(weight);
   }
   const shard = weightBytes(parts.map((p) => p.slice().buffer));
   const modelJson: ModelJson = {
@@ -95,10 +92,50 @@ export async function encodeArtifact(
     },
   };
   parseModelJson(modelJson); // never write what we would refuse to read
+  const text = JSON.stringify(modelJson);
+  checkRoundTrip(JSON.parse(text).weightsManifest[0].weights, shard, floats);
   return new Map([
-    ["model.json", new TextEncoder().encode(JSON.stringify(modelJson))],
+    ["model.json", new TextEncoder().encode(text)],
     [SHARD_NAME, shard],
   ]);
+}
+
+/**
+ * Reads every weight back from the serialized manifest and the shard and
+ * checks it against the float32 values it came from (uint8: within half a
+ * step; float16 and float32: exactly their rounding), so that a wrong range
+ * or offset is an error at export instead of a silently wrong model. (One was
+ * seen once under load: every uint8 range equal to the first weight's.)
+ */
+export function checkRoundTrip(
+  weights: WeightSpec[],
+  shard: Uint8Array,
+  floats: Float32Array,
+): void {
+  let stored = 0;
+  let offset = 0;
+  for (const w of weights) {
+    const size = w.shape.reduce((a, b) => a * b, 1);
+    const n = storedBytes(w);
+    const back = dequantize(shard.subarray(stored, stored + n), w.quantization as never);
+    const want = floats.subarray(offset, offset + size);
+    const q = w.quantization;
+    const exact = q?.dtype === "float16" ? Float32Array.from(Float16Array.from(want)) : want;
+    // uint8: half a step, plus float32 rounding of q·scale + min.
+    const tolerance = q?.dtype === "uint8"
+      ? (q.scale ?? NaN) / 2 + 1e-6 * Math.abs(q.min ?? NaN) + 1e-7
+      : 0;
+    for (let i = 0; i < size; i++) {
+      if (!(Math.abs(back[i] - exact[i]) <= tolerance)) {
+        throw new ArtifactError(
+          `weight ${w.name}: reads back as ${back[i]} at ${i}, expected ${want[i]} ` +
+            `(${q?.dtype ?? "float32"}); the artifact was not written`,
+        );
+      }
+    }
+    stored += n;
+    offset += size;
+  }
 }
 
 /** A validated artifact, ready for `tf.io.fromMemory`. */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { buildGenerator } from "@gan-edge/shared/architectures";
 import {
+  checkRoundTrip,
   decodeArtifact,
   dequantizeAll,
   encodeArtifact,
@@ -43,6 +44,26 @@ Deno.test("encode → decode round trip, for each quantization", async () => {
       w.forEach((v, j) => assert.ok(Math.abs(v - floats[i][j]) <= tolerance, `${q} weight ${i}`))
     );
   }
+});
+
+Deno.test("encoding checks what it wrote: a weight with another weight's uint8 range is refused by name", async () => {
+  const files = await encodeArtifact(await modelArtifacts(generator), validMetadata(), "uint8");
+  const json = JSON.parse(new TextDecoder().decode(files.get("model.json")!));
+  const weights = json.weightsManifest[0].weights;
+  const floats = new Float32Array(
+    generator.getWeights().flatMap((w) => Array.from(w.dataSync() as Float32Array)),
+  );
+  checkRoundTrip(weights, files.get(SHARD_NAME)!, floats); // as written: fine
+  const kernel = weights.findIndex((w: { shape: number[] }) => w.shape.length === 2);
+  const other = weights.findIndex((w: { name: string }, i: number) =>
+    i !== kernel && w.name !== weights[kernel].name
+  );
+  weights[other].quantization = { ...weights[kernel].quantization };
+  assert.throws(
+    () => checkRoundTrip(weights, files.get(SHARD_NAME)!, floats),
+    (e: Error) =>
+      e instanceof ArtifactError && e.message.includes(`weight ${weights[other].name}: reads back`),
+  );
 });
 
 Deno.test("a changed byte or a truncated shard is refused by its SHA-256", async () => {
