@@ -54,8 +54,12 @@ Deno.test("adamUpdate: a second step with the bias corrections of step 2", () =>
 async function train(opt: tf.Optimizer, steps: number): Promise<Float32Array[]> {
   const prng = new Prng(5);
   const draw = (n: number) => Float32Array.from({ length: n }, () => 2 * prng.uniform() - 1);
-  const a = tf.variable(tf.tensor2d(draw(12), [3, 4]), true, `adam_test_a_${crypto.randomUUID()}`);
-  const b = tf.variable(tf.tensor1d(draw(4)), true, `adam_test_b_${crypto.randomUUID()}`);
+  const a = tf.tidy(() =>
+    tf.variable(tf.tensor2d(draw(12), [3, 4]), true, `adam_test_a_${crypto.randomUUID()}`)
+  );
+  const b = tf.tidy(() =>
+    tf.variable(tf.tensor1d(draw(4)), true, `adam_test_b_${crypto.randomUUID()}`)
+  );
   for (let i = 0; i < steps; i++) {
     const ga = tf.tensor2d(draw(12), [3, 4]);
     const gb = tf.tensor1d(draw(4));
