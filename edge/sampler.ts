@@ -42,7 +42,9 @@ export class ModelLoadError extends Error {
 
 /** Loads the artifact in `dir` on the wasm backend. */
 export async function loadSampler(dir: string): Promise<Sampler> {
-  const backend = await initWasm();
+  // The wasm backend starts while the artifact is read and checked.
+  const starting = initWasm();
+  starting.catch(() => {}); // awaited below; an artifact error may come first
   const read = async (name: string) => {
     try {
       return await Deno.readFile(`${dir}/${name}`);
@@ -59,6 +61,7 @@ export async function loadSampler(dir: string): Promise<Sampler> {
     if (e instanceof ModelLoadError) throw e;
     throw new ModelLoadError(`${dir}: ${(e as Error).message}`);
   }
+  const backend = await starting;
   let model: tfl.LayersModel;
   try {
     model = await tfl.loadLayersModel(tf.io.fromMemory(decoded.modelArtifacts));
