@@ -1,6 +1,7 @@
 /**
- * A generator's forward pass for serving: a tfjs LayersModel compiled once,
- * at load time, into the few tfjs ops inference needs.
+ * A generator's forward pass for serving: the artifact's LayersModel
+ * (model.json's topology and its weights) compiled once, at load time, into
+ * the few tfjs-core ops inference needs.
  *
  * Why: at batch 1 a DCGAN generator is a job of well under a millisecond,
  * and `model.predict` adds a fixed cost per call (input checks, the batching
@@ -15,6 +16,13 @@
  *   conv, bias and activation in one kernel);
  * - runs everything else as the layer's own tfjs op.
  *
+ * It reads the Keras-style JSON itself rather than through tfjs-layers, so
+ * that tfjs-layers stays off the edge's start-up path (its module code and
+ * `loadLayersModel` cost ~25 ms of a cold start, issue #7). The shapes
+ * tfjs-layers would infer come from a small shape pass over the layer
+ * configs, and every weight must have the shape its layer implies, as
+ * `loadLayersModel` requires.
+ *
  * Only the layer types our architectures produce are known (see
  * {@link compileModel}); any other layer is refused at load time, never
  * approximated. The result equals `model.predict` up to float rounding
@@ -23,7 +31,6 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type * as tfl from "@tensorflow/tfjs-layers";
 
 /** An activation, by its tfjs-layers name. */
 interface Activation {
@@ -70,8 +77,15 @@ interface Node {
   op: Op;
 }
 
+/** A tensor's shape; null for the batch axis (or any size left open). */
+export type Shape = (number | null)[];
+
 /** A network compiled by {@link compileModel}. */
 export interface CompiledModel {
+  /** The model's inputs in order, with their shapes. */
+  inputs: { name: string; shape: Shape }[];
+  /** The shape of the model's output. */
+  outputShape: Shape;
   /**
    * The output for one tensor per model input, in the model's input order
    * (labels may be int32). Intermediates are disposed; the caller owns the
@@ -92,47 +106,85 @@ function split(a: Activation): { fused: tf.fused.Activation; alpha?: number; aft
     : { fused: a.name, alpha: a.alpha, after: { name: "linear" } };
 }
 
+/** A layer of model.json's `modelTopology`, as tfjs-layers writes it. */
+interface LayerJson {
+  name: string;
+  className: string;
+  config: Record<string, unknown>;
+  /** The layers it reads (none for an InputLayer). */
+  inputs: string[];
+}
+
 /**
- * Compiles `model` (single output; each layer used once). Known layers:
- * Dense, Conv2D, Conv2DTranspose (channels last, no dilation),
- * BatchNormalization (last axis), ReLU (no max value), LeakyReLU,
+ * Compiles a LayersModel's artifacts (`modelTopology`, `weightSpecs`,
+ * `weightData`, as for `tf.io.fromMemory`; single output, each layer used
+ * once). Known layers: Dense, Conv2D, Conv2DTranspose (channels last, no
+ * dilation), BatchNormalization (last axis), ReLU (no max value), LeakyReLU,
  * Activation, Embedding, Flatten, Reshape, Multiply, Add, Concatenate; with
  * activations linear, relu, tanh, sigmoid. Throws a RangeError naming the
- * first layer it cannot run. The model can be disposed afterwards: the
- * compiled network holds its own copies of the weights.
+ * first layer it cannot run, a weight whose shape is not its layer's, or a
+ * weight no layer uses. Weights are dequantized by tfjs (`tf.io.decodeWeights`,
+ * as `loadLayersModel` does); the compiled network owns them.
  */
-export function compileModel(model: tfl.LayersModel): CompiledModel {
-  if (model.outputs.length !== 1) {
-    throw new RangeError(`expected a network with one output, got ${model.outputs.length}`);
-  }
-  const inputNames = model.inputNames;
+export function compileModel(artifacts: tf.io.ModelArtifacts): CompiledModel {
+  const { layers, inputNames, output } = readTopology(artifacts.modelTopology);
+  const decoded = tf.io.decodeWeights(artifacts.weightData ?? [], artifacts.weightSpecs ?? []);
+  const used = new Set<string>();
+  const take: Take = (layer, weight, shape) => {
+    const name = `${layer}/${weight}`;
+    const w = decoded[name];
+    if (!w) throw new RangeError(`layer ${layer}: expected a weight named ${name}`);
+    if (!tf.util.arraysEqual(w.shape, shape)) {
+      throw new RangeError(`weight ${name}: expected shape [${shape}], got [${w.shape}]`);
+    }
+    used.add(name);
+    return w as never;
+  };
+  const shapes = new Map<string, Shape>();
   const nodes: Node[] = [];
   try {
-    const known = new Set(inputNames);
-    for (const layer of model.layers) {
-      if (layer.getClassName() === "InputLayer") continue;
-      const node = parseLayer(layer);
-      nodes.push(node);
-      const missing = node.inputs.find((i) => !known.has(i));
-      if (missing) {
-        throw new RangeError(`layer ${node.name} reads ${missing}, not computed before it`);
+    for (const layer of layers) {
+      if (shapes.has(layer.name)) throw new RangeError(`two layers are named ${layer.name}`);
+      if (layer.className === "InputLayer") {
+        if (!inputNames.includes(layer.name)) {
+          throw new RangeError(`layer ${layer.name} (InputLayer) is not an input of the model`);
+        }
+        shapes.set(layer.name, inputShape(layer));
+        continue;
       }
-      known.add(node.name);
+      const missing = layer.inputs.find((i) => !shapes.has(i));
+      if (missing) {
+        throw new RangeError(`layer ${layer.name} reads ${missing}, not computed before it`);
+      }
+      const { op, shape } = parseLayer(layer, layer.inputs.map((i) => shapes.get(i)!), take);
+      nodes.push({ name: layer.name, inputs: layer.inputs, op });
+      shapes.set(layer.name, shape);
     }
+    const notInput = inputNames.find((name) =>
+      !layers.some((l) => l.name === name && l.className === "InputLayer")
+    );
+    if (notInput) throw new RangeError(`modelTopology: input ${notInput} is not an InputLayer`);
+    if (!shapes.has(output)) {
+      throw new RangeError(`modelTopology: no layer computes the output ${output}`);
+    }
+    const unused = Object.keys(decoded).find((name) => !used.has(name));
+    if (unused) throw new RangeError(`weight ${unused} belongs to no layer of the model`);
   } catch (e) {
-    tf.dispose(nodes.flatMap((n) => weightsOf(n.op)));
+    tf.dispose(Object.values(decoded));
     throw e;
   }
-  const output = fuse(nodes, model.outputs[0].sourceLayer.name);
+  const result = fuse(nodes, output);
   const steps = nodes.map((node) => ({ node, apply: emit(node.op) }));
   return {
+    inputs: inputNames.map((name) => ({ name, shape: shapes.get(name)! })),
+    outputShape: shapes.get(output)!,
     run(inputs) {
       return tf.tidy(() => {
         const values = new Map(inputNames.map((name, i) => [name, inputs[i]]));
         for (const { node, apply } of steps) {
           values.set(node.name, apply(node.inputs.map((name) => values.get(name)!)));
         }
-        return values.get(output)!;
+        return values.get(result)!;
       });
     },
     dispose() {
@@ -142,26 +194,86 @@ export function compileModel(model: tfl.LayersModel): CompiledModel {
 }
 
 /**
- * The layer's weights by their short name ("kernel", "gamma", …), copied;
- * `need(name)` throws if the layer has no such weight.
+ * The functional model in `modelTopology` (tfjs-layers' JSON, either bare or
+ * under `model_config`): its layers in order, input names, output name.
  */
-function weights(layer: tfl.layers.Layer) {
-  const copies = new Map<string, tf.Tensor>();
-  for (const w of layer.weights) {
-    copies.set(w.originalName.split("/").pop()!, tf.clone(w.read()));
+function readTopology(topology: unknown) {
+  const bad = (why: string) => new RangeError(`modelTopology: ${why}`);
+  const top = topology as Record<string, unknown> | undefined;
+  const model = (top?.model_config ?? top) as { class_name?: unknown; config?: unknown };
+  if (model?.class_name !== "Model" && model?.class_name !== "Functional") {
+    throw bad(`expected a functional model, got ${String(model?.class_name)}`);
   }
+  const config = model.config as Record<string, unknown> | undefined;
+  if (!Array.isArray(config?.layers)) throw bad("expected a list of layers");
+  const inputs = config.input_layers;
+  const outputs = config.output_layers;
+  if (!Array.isArray(inputs) || !Array.isArray(outputs)) {
+    throw bad("expected input_layers and output_layers");
+  }
+  if (outputs.length !== 1) throw bad(`expected a network with one output, got ${outputs.length}`);
+  const layers = config.layers.map((l: Record<string, unknown>): LayerJson => {
+    const cfg = l?.config as Record<string, unknown> | undefined;
+    const name = l?.name ?? cfg?.name;
+    if (typeof name !== "string" || typeof l.class_name !== "string" || !cfg) {
+      throw bad(`expected each layer to have a name, a class_name and a config`);
+    }
+    const nodes = l.inbound_nodes;
+    if (!Array.isArray(nodes)) throw bad(`layer ${name}: expected inbound_nodes`);
+    if (l.class_name === "InputLayer") {
+      return { name, className: l.class_name, config: cfg, inputs: [] };
+    }
+    if (nodes.length !== 1) {
+      throw new RangeError(`layer ${name} (${l.class_name}) is used ${nodes.length} times`);
+    }
+    const reads = Array.isArray(nodes[0]) ? nodes[0] : [];
+    return {
+      name,
+      className: l.class_name,
+      config: cfg,
+      inputs: reads.map((t) => tensorName(t, name)),
+    };
+  });
   return {
-    need<T extends tf.Tensor>(name: string): T {
-      const w = copies.get(name);
-      if (!w) {
-        tf.dispose([...copies.values()]);
-        throw new RangeError(`layer ${layer.name}: expected a weight named ${name}`);
-      }
-      return w as T;
-    },
-    get: <T extends tf.Tensor>(name: string) => copies.get(name) as T | undefined,
+    layers,
+    inputNames: inputs.map((t) => tensorName(t, "input_layers")),
+    output: tensorName(outputs[0], "output_layers"),
   };
 }
+
+/**
+ * The layer named by a Keras tensor reference [layer, node index, tensor
+ * index, …]; only a layer's first call and only output exist here.
+ */
+function tensorName(ref: unknown, where: string): string {
+  if (!Array.isArray(ref) || typeof ref[0] !== "string") {
+    throw new RangeError(
+      `modelTopology: ${where}: expected [layer, 0, 0], got ${JSON.stringify(ref)}`,
+    );
+  }
+  if (ref[1] !== 0 || ref[2] !== 0) {
+    throw new RangeError(
+      `${where} reads ${ref[0]} at node ${ref[1]}, tensor ${ref[2]}: expected 0, 0`,
+    );
+  }
+  return ref[0];
+}
+
+/** An InputLayer's `batch_input_shape`. */
+function inputShape(layer: LayerJson): Shape {
+  const shape = layer.config.batch_input_shape;
+  if (!Array.isArray(shape) || !shape.every((d) => d === null || isSize(d))) {
+    throw new RangeError(`layer ${layer.name} (InputLayer): expected a batch_input_shape`);
+  }
+  return shape;
+}
+
+function isSize(d: unknown): d is number {
+  return Number.isInteger(d) && (d as number) > 0;
+}
+
+/** A layer's weight by its short name ("kernel", …), which must have `shape`. */
+type Take = <T extends tf.Tensor>(layer: string, weight: string, shape: number[]) => T;
 
 function activation(name: unknown, layer: string): Activation {
   if (name === "linear" || name === "relu" || name === "tanh" || name === "sigmoid") {
@@ -170,99 +282,194 @@ function activation(name: unknown, layer: string): Activation {
   throw new RangeError(`layer ${layer}: activation ${String(name)} is not supported`);
 }
 
-/** The layer as a Node; its weights are copies this module owns. */
-function parseLayer(layer: tfl.layers.Layer): Node {
-  const name = layer.name;
-  const cls = layer.getClassName();
-  const config = layer.getConfig();
-  if (layer.inboundNodes.length !== 1) {
-    throw new RangeError(`layer ${name} (${cls}) is used ${layer.inboundNodes.length} times`);
-  }
-  const inputs = layer.inboundNodes[0].inboundLayers.map((l) => l.name);
-  const node = (op: Op): Node => ({ name, inputs, op });
+/**
+ * The layer's op, reading its weights through `take`, and its output shape
+ * for input shapes `ins` (as tfjs-layers' computeOutputShape would infer it).
+ */
+function parseLayer(layer: LayerJson, ins: Shape[], take: Take): { op: Op; shape: Shape } {
+  const { name, className: cls, config } = layer;
   const refuse = (why: string) => new RangeError(`layer ${name} (${cls}): ${why}`);
+  /** A positive integer from the config. */
+  const size = (key: string): number => {
+    const v = config[key];
+    if (!isSize(v)) throw refuse(`expected ${key} to be a positive integer, got ${v}`);
+    return v;
+  };
+  /** A number from the config. */
+  const num = (key: string): number => {
+    const v = config[key];
+    if (typeof v !== "number" || !Number.isFinite(v)) throw refuse(`expected a number ${key}`);
+    return v;
+  };
+  /** A known (not null) dimension of the input. */
+  const dim = (shape: Shape, axis: number): number => {
+    const d = shape[axis];
+    if (d === null) throw refuse(`expected a known size on axis ${axis} of its input`);
+    return d;
+  };
+  const merges = cls === "Multiply" || cls === "Add" || cls === "Concatenate";
+  if (merges ? ins.length < 2 : ins.length !== 1) {
+    throw refuse(`expected ${merges ? "two or more inputs" : "one input"}, got ${ins.length}`);
+  }
+  const x = ins[0];
   switch (cls) {
     case "Dense": {
-      if (rank(layer.inboundNodes[0].inputShapes) !== 2) throw refuse("expected a 2-D input");
+      if (x.length !== 2) throw refuse("expected a 2-D input");
+      const units = size("units");
       const act = activation(config.activation, name);
-      const w = weights(layer);
-      return node({
-        kind: "dense",
-        kernel: w.need("kernel"),
-        bias: w.get("bias"),
-        activation: act,
-      });
+      const kernel = take(name, "kernel", [dim(x, 1), units]);
+      const bias = config.use_bias === false ? undefined : take<tf.Tensor1D>(name, "bias", [units]);
+      return { op: { kind: "dense", kernel, bias, activation: act }, shape: [x[0], units] };
     }
     case "Conv2D":
     case "Conv2DTranspose": {
-      const dilation = config.dilationRate as number | number[] | undefined;
-      if (config.dataFormat !== "channelsLast") throw refuse("expected channels last");
-      if (config.padding !== "same" && config.padding !== "valid") {
-        throw refuse(`padding ${config.padding} is not supported`);
+      if (x.length !== 4) throw refuse("expected a 4-D input");
+      if (config.data_format !== "channels_last") throw refuse("expected channels last");
+      const padding = config.padding;
+      if (padding !== "same" && padding !== "valid") {
+        throw refuse(`padding ${padding} is not supported`);
       }
-      if (dilation !== undefined && [dilation].flat().some((d) => d !== 1)) {
+      if ([config.dilation_rate ?? 1].flat().some((d) => d !== 1)) {
         throw refuse("dilation is not supported");
       }
+      const [kh, kw] = pair(config.kernel_size, "kernel_size", refuse);
+      const strides = pair(config.strides, "strides", refuse);
+      const filters = size("filters");
       const act = activation(config.activation, name);
-      const [, h, w, c] = layer.outputShape as number[];
-      const ws = weights(layer);
-      return node({
-        kind: cls === "Conv2D" ? "conv2d" : "conv2dTranspose",
-        kernel: ws.need("kernel"),
-        bias: ws.get("bias"),
-        activation: act,
-        strides: config.strides as [number, number],
-        padding: config.padding as "same" | "valid",
-        outShape: [h, w, c],
-      });
+      const inC = dim(x, 3);
+      const transpose = cls === "Conv2DTranspose";
+      // tfjs-layers' convOutputLength and deconvLength (no dilation, no output padding).
+      const length = (n: number, k: number, s: number) =>
+        transpose
+          ? (padding === "same" ? n * s : n * s + Math.max(k - s, 0))
+          : Math.ceil((padding === "same" ? n : n - k + 1) / s);
+      const h = length(dim(x, 1), kh, strides[0]);
+      const w = length(dim(x, 2), kw, strides[1]);
+      if (h < 1 || w < 1) throw refuse(`its output would be ${h}×${w}`);
+      const kernel = take(
+        name,
+        "kernel",
+        transpose ? [kh, kw, filters, inC] : [kh, kw, inC, filters],
+      );
+      const bias = config.use_bias === false
+        ? undefined
+        : take<tf.Tensor1D>(name, "bias", [filters]);
+      return {
+        op: {
+          kind: transpose ? "conv2dTranspose" : "conv2d",
+          kernel,
+          bias,
+          activation: act,
+          strides,
+          padding,
+          outShape: [h, w, filters],
+        },
+        shape: [x[0], h, w, filters],
+      };
     }
     case "BatchNormalization": {
-      const axis = config.axis as number;
-      const r = rank(layer.inboundNodes[0].inputShapes);
-      if (axis !== -1 && axis !== r - 1) throw refuse(`expected axis -1, got ${axis}`);
-      const w = weights(layer);
-      return node({
-        kind: "batchNorm",
-        mean: w.need("moving_mean"),
-        variance: w.need("moving_variance"),
-        gamma: w.get("gamma"),
-        beta: w.get("beta"),
-        epsilon: config.epsilon as number,
-      });
+      const axis = config.axis;
+      if (axis !== -1 && axis !== x.length - 1) throw refuse(`expected axis -1, got ${axis}`);
+      const c = [dim(x, x.length - 1)];
+      return {
+        op: {
+          kind: "batchNorm",
+          mean: take(name, "moving_mean", c),
+          variance: take(name, "moving_variance", c),
+          gamma: config.scale === false ? undefined : take(name, "gamma", c),
+          beta: config.center === false ? undefined : take(name, "beta", c),
+          epsilon: num("epsilon"),
+        },
+        shape: x,
+      };
     }
     case "ReLU":
-      if (config.maxValue != null) throw refuse("max value is not supported");
-      return node({ kind: "activation", activation: { name: "relu" } });
+      if (config.max_value != null) throw refuse("max value is not supported");
+      return { op: { kind: "activation", activation: { name: "relu" } }, shape: x };
     case "LeakyReLU":
-      return node({
-        kind: "activation",
-        activation: { name: "leakyrelu", alpha: config.alpha as number },
-      });
+      return {
+        op: { kind: "activation", activation: { name: "leakyrelu", alpha: num("alpha") } },
+        shape: x,
+      };
     case "Activation":
-      return node({ kind: "activation", activation: activation(config.activation, name) });
-    case "Embedding":
-      if (config.maskZero) throw refuse("mask zero is not supported");
-      return node({
-        kind: "embedding",
-        table: weights(layer).need("embeddings"),
-      });
-    case "Flatten":
-      return node({ kind: "reshape", shape: [-1] });
-    case "Reshape":
-      return node({ kind: "reshape", shape: config.targetShape as number[] });
+      return {
+        op: { kind: "activation", activation: activation(config.activation, name) },
+        shape: x,
+      };
+    case "Embedding": {
+      if (config.mask_zero) throw refuse("mask zero is not supported");
+      const table = take<tf.Tensor2D>(name, "embeddings", [size("input_dim"), size("output_dim")]);
+      return { op: { kind: "embedding", table }, shape: [...x, size("output_dim")] };
+    }
+    case "Flatten": {
+      const n = x.slice(1).reduce((a: number, _, i) => a * dim(x, i + 1), 1);
+      return { op: { kind: "reshape", shape: [n] }, shape: [x[0], n] };
+    }
+    case "Reshape": {
+      const target = config.target_shape;
+      if (!Array.isArray(target)) throw refuse("expected a target_shape");
+      const shape = resolveReshape(x.slice(1).map((_, i) => dim(x, i + 1)), target);
+      if (!shape) throw refuse(`cannot reshape [${x.slice(1)}] to [${target}]`);
+      return { op: { kind: "reshape", shape }, shape: [x[0], ...shape] };
+    }
     case "Multiply":
-      return node({ kind: "multiply" });
-    case "Add":
-      return node({ kind: "add" });
-    case "Concatenate":
-      return node({ kind: "concatenate", axis: config.axis as number });
+    case "Add": {
+      const shape = ins.reduce((a, b) => {
+        const s = broadcast(a, b);
+        if (!s) throw refuse(`cannot broadcast [${a}] and [${b}]`);
+        return s;
+      });
+      return { op: { kind: cls === "Multiply" ? "multiply" : "add" }, shape };
+    }
+    case "Concatenate": {
+      const axis = config.axis ?? -1;
+      if (!Number.isInteger(axis)) throw refuse(`expected an integer axis, got ${axis}`);
+      const a = (axis as number) < 0 ? x.length + (axis as number) : axis as number;
+      const ok = a >= 1 && a < x.length &&
+        ins.every((s) => s.length === x.length && s.every((d, i) => i === a || d === x[i]));
+      if (!ok) throw refuse(`cannot concatenate [${ins.join("], [")}] on axis ${axis}`);
+      const shape = x.map((d, i) => i === a ? ins.reduce((n, s) => n + dim(s, a), 0) : d);
+      return { op: { kind: "concatenate", axis: a }, shape };
+    }
     default:
       throw refuse("this layer type is not supported by the edge's inference");
   }
 }
 
-function rank(shape: tfl.Shape | tfl.Shape[]): number {
-  return (Array.isArray(shape[0]) ? shape[0] : shape).length;
+/** A [height, width] pair from a config value (a number means both). */
+function pair(
+  v: unknown,
+  key: string,
+  refuse: (why: string) => RangeError,
+): [number, number] {
+  const p = typeof v === "number" ? [v, v] : v;
+  if (!Array.isArray(p) || p.length !== 2 || !p.every(isSize)) {
+    throw refuse(`expected ${key} to be two positive integers, got ${JSON.stringify(v)}`);
+  }
+  return p as [number, number];
+}
+
+/** `target` (one entry may be -1 or null: whatever size is left) for `from`, or null if sizes differ. */
+function resolveReshape(from: number[], target: unknown[]): number[] | null {
+  const size = from.reduce((a, b) => a * b, 1);
+  const open = target.filter((d) => d === null || d === -1).length;
+  const known = target.filter(isSize) as number[];
+  if (open + known.length !== target.length || open > 1) return null;
+  const rest = size / known.reduce((a, b) => a * b, 1);
+  if (!Number.isInteger(rest) || (open === 0 && rest !== 1)) return null;
+  return target.map((d) => isSize(d) ? d : rest);
+}
+
+/** The shape of an elementwise op on `a` and `b` (same rank; 1 broadcasts), or null. */
+function broadcast(a: Shape, b: Shape): Shape | null {
+  if (a.length !== b.length) return null;
+  const out: Shape = [];
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i] || b[i] === 1) out.push(a[i]);
+    else if (a[i] === 1) out.push(b[i]);
+    else return null;
+  }
+  return out;
 }
 
 /**

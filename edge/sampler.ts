@@ -1,15 +1,15 @@
 /**
  * The generator behind the API: loaded once (validated, dequantized by tfjs,
- * compiled for inference by inference.ts, warmed up), then run on latent
- * batches. Each call disposes what it makes.
+ * compiled for inference by inference.ts straight from the artifact, without
+ * tfjs-layers, warmed up), then run on latent batches. Each call disposes
+ * what it makes.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
 import { decodeArtifact } from "@gan-edge/shared/artifact";
 import type { GanMetadata } from "@gan-edge/shared/schema";
-import { sampleShape } from "@gan-edge/shared/architectures";
+import { sampleShape } from "@gan-edge/shared/shapes";
 import { type BackendInfo, initWasm } from "./backend.ts";
 import { type CompiledModel, compileModel } from "./inference.ts";
 
@@ -62,26 +62,22 @@ export async function loadSampler(dir: string): Promise<Sampler> {
     throw new ModelLoadError(`${dir}: ${(e as Error).message}`);
   }
   const backend = await starting;
-  let model: tfl.LayersModel;
+  let net: CompiledModel;
   try {
-    model = await tfl.loadLayersModel(tf.io.fromMemory(decoded.modelArtifacts));
+    net = compileModel(decoded.modelArtifacts);
   } catch (e) {
     throw new ModelLoadError(
-      `${dir}: model.json does not describe a loadable network (${(e as Error).message})`,
+      `${dir}: model.json does not describe a network the edge can run (${(e as Error).message})`,
     );
   }
   const { metadata } = decoded;
   const dim = metadata.latent.dim;
   const shape = sampleShape(metadata.output);
-  let net: CompiledModel;
   try {
-    checkShapes(model, metadata, shape, dir);
-    net = compileModel(model);
+    checkShapes(net, metadata, shape, dir);
   } catch (e) {
-    if (e instanceof ModelLoadError) throw e;
-    throw new ModelLoadError(`${dir}: ${(e as Error).message}`);
-  } finally {
-    model.dispose();
+    net.dispose();
+    throw e;
   }
   const classes = metadata.classNames?.length ?? 0;
   // async so that a bad call rejects rather than throws; the work is synchronous.
@@ -127,22 +123,22 @@ export async function loadSampler(dir: string): Promise<Sampler> {
  * "label" [n, 1] in that order; output [n, ...sampleShape].
  */
 function checkShapes(
-  model: tfl.LayersModel,
+  net: CompiledModel,
   metadata: GanMetadata,
   shape: number[],
   dir: string,
 ): void {
   const dim = metadata.latent.dim;
   const conditional = metadata.classNames !== undefined;
-  const actualIn = model.inputs.map((i) => `[${i.shape}]`).join(" ");
+  const actualIn = net.inputs.map((i) => `[${i.shape}]`).join(" ");
   const expectedIn = conditional ? `[,${dim}] [,1]` : `[,${dim}]`;
-  const actualOut = model.outputs.map((o) => `[${o.shape}]`).join(" ");
+  const actualOut = `[${net.outputShape}]`;
   const expectedOut = `[,${shape}]`;
-  const namesOk = !conditional ||
-    (model.inputNames[0] === "z" && model.inputNames[1] === "label");
+  const names = net.inputs.map((i) => i.name);
+  const namesOk = !conditional || (names[0] === "z" && names[1] === "label");
   if (actualIn !== expectedIn || actualOut !== expectedOut || !namesOk) {
     throw new ModelLoadError(
-      `${dir}: the network's shapes (inputs ${model.inputNames.join(", ")} ${actualIn}, ` +
+      `${dir}: the network's shapes (inputs ${names.join(", ")} ${actualIn}, ` +
         `output ${actualOut}) do not match its metadata (latent.dim ${dim}, ` +
         `${
           conditional ? `${metadata.classNames!.length} classes: inputs z, label` : "unconditional"

@@ -7,6 +7,10 @@
 import * as tfl from "@tensorflow/tfjs-layers";
 import type { Output } from "./schema.ts";
 import { MinibatchStd } from "./layers.ts";
+import { sampleShape } from "./shapes.ts";
+
+// Re-exported for the trainer's existing importers; the edge imports ./shapes.ts.
+export { sampleShape };
 
 /**
  * The fully connected GAN of Goodfellow et al. 2014: ReLU generator, leaky
@@ -130,11 +134,6 @@ function discriminatorInputShape(spec: ArchitectureSpec): number[] {
 /** Values per sample of an output: h·w·c for images, dim for points. */
 export function outputSize(output: Output): number {
   return output.kind === "image" ? output.height * output.width * output.channels : output.dim;
-}
-
-/** Shape of one sample, without the batch axis. */
-export function sampleShape(output: Output): number[] {
-  return output.kind === "image" ? [output.height, output.width, output.channels] : [output.dim];
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
- * The compiled forward pass (edge/inference.ts) against the stock
- * tfjs-layers model (`model.predict`): the shipped models through the
- * sampler, and generators built with the shared builders whose batch norms
- * carry random statistics, so that folding them is really exercised.
+ * The compiled forward pass (edge/inference.ts, which reads the artifact
+ * without tfjs-layers) against the stock tfjs-layers model
+ * (`model.predict`): the shipped models through the sampler, and generators
+ * built with the shared builders whose batch norms carry random statistics,
+ * so that folding them is really exercised.
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
@@ -13,7 +14,7 @@ import { latents } from "@gan-edge/shared/prng";
 import { initWasm } from "@gan-edge/edge/backend";
 import { loadSampler, ModelLoadError } from "@gan-edge/edge/sampler";
 import { modelArtifacts } from "@gan-edge/trainer/export";
-import { compileModel } from "../../edge/inference.ts";
+import { type CompiledModel, compileModel } from "../../edge/inference.ts";
 import { SHIPPED_RING8, validMetadata } from "../helpers/fixtures.ts";
 
 await initWasm();
@@ -26,6 +27,18 @@ async function stockModel(dir: string): Promise<tfl.LayersModel> {
   const read = (name: string) => Deno.readFile(`${dir}/${name}`);
   const decoded = await decodeArtifact(await read("model.json"), read);
   return await tfl.loadLayersModel(tf.io.fromMemory(decoded.modelArtifacts));
+}
+
+/** The model compiled from its own save artifacts, as the edge compiles an artifact. */
+async function compile(model: tfl.LayersModel): Promise<CompiledModel> {
+  const net = compileModel(await modelArtifacts(model));
+  // The shape pass infers what tfjs-layers inferred.
+  assert.deepEqual(
+    net.inputs,
+    model.inputs.map((x, i) => ({ name: model.inputNames[i], shape: x.shape })),
+  );
+  assert.deepEqual(net.outputShape, model.outputs[0].shape);
+  return net;
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -106,10 +119,10 @@ for (
     }],
   ] as [string, ArchitectureSpec][]
 ) {
-  Deno.test(`${name} from the shared builders: compiled equals model.predict`, () => {
+  Deno.test(`${name} from the shared builders: compiled equals model.predict`, async () => {
     const model = buildGenerator(spec);
     randomizeBatchNorms(model);
-    const net = compileModel(model);
+    const net = await compile(model);
     const n = 16;
     const z = latents(5, n, spec.latentDim, "normal");
     const labels = spec.numClasses ? Array.from({ length: n }, (_, i) => i % 10) : undefined;
@@ -133,7 +146,7 @@ for (
  * The other layers the compiler knows (none of our generators uses them
  * today): Conv2D with a folded batch norm and a fused LeakyReLU, a batch
  * norm it cannot fold (its input feeds two layers), Concatenate, Add,
- * sigmoid and tanh.
+ * sigmoid and tanh, and a transposed convolution with "valid" padding.
  */
 function otherLayersModel(): tfl.LayersModel {
   const apply = (layer: tfl.layers.Layer, x: tfl.SymbolicTensor | tfl.SymbolicTensor[]) =>
@@ -149,15 +162,17 @@ function otherLayersModel(): tfl.LayersModel {
   const b = apply(tfl.layers.activation({ activation: "tanh" }), shared);
   h = apply(tfl.layers.add(), [a, b]);
   h = apply(tfl.layers.conv2d({ filters: 3, kernelSize: 2, strides: 2, padding: "valid" }), h);
+  // 2×2 → 5×5: a transposed convolution's "valid" output is n·s + max(k − s, 0).
+  h = apply(tfl.layers.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2 }), h);
   h = apply(tfl.layers.batchNormalization({}), h);
   h = apply(tfl.layers.leakyReLU({ alpha: 0.1 }), h);
   return tfl.model({ inputs: [z, y], outputs: apply(tfl.layers.flatten(), h) });
 }
 
-Deno.test("Conv2D, LeakyReLU, Concatenate, Add, sigmoid: compiled equals model.predict", () => {
+Deno.test("Conv2D, LeakyReLU, Concatenate, Add, sigmoid: compiled equals model.predict", async () => {
   const model = otherLayersModel();
   randomizeBatchNorms(model);
-  const net = compileModel(model);
+  const net = await compile(model);
   const n = 8;
   const [z, y] = [latents(1, n, 16, "normal"), latents(2, n, 16, "normal")];
   const stock = tf.tidy(() =>
@@ -171,10 +186,11 @@ Deno.test("Conv2D, LeakyReLU, Concatenate, Add, sigmoid: compiled equals model.p
   model.dispose();
 });
 
-Deno.test("compiling then disposing leaves the tensor count as it was", () => {
+Deno.test("compiling then disposing leaves the tensor count as it was", async () => {
   const model = buildGenerator(DCGAN);
+  const artifacts = await modelArtifacts(model);
   const before = tf.memory().numTensors;
-  compileModel(model).dispose();
+  compileModel(artifacts).dispose();
   assert.equal(tf.memory().numTensors, before);
   model.dispose();
 });
@@ -185,16 +201,80 @@ Deno.test("a layer the edge cannot run is a ModelLoadError naming it, and leaks 
   h = tfl.layers.gaussianNoise({ stddev: 0.1, name: "g_noise" }).apply(h) as tfl.SymbolicTensor;
   h = tfl.layers.dense({ units: 2, name: "g_out" }).apply(h) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: z, outputs: h });
-  assert.throws(() => compileModel(model), /layer g_noise \(GaussianNoise\)/);
-  const files = await encodeArtifact(await modelArtifacts(model), validMetadata(), "float32");
+  const artifacts = await modelArtifacts(model);
   model.dispose();
+  const before = tf.memory().numTensors;
+  assert.throws(() => compileModel(artifacts), /layer g_noise \(GaussianNoise\)/);
+  assert.equal(tf.memory().numTensors, before);
+  const files = await encodeArtifact(artifacts, validMetadata(), "float32");
   const dir = await Deno.makeTempDir({ prefix: "gan-edge-unknown-layer-" });
   for (const [file, bytes] of files) await Deno.writeFile(`${dir}/${file}`, bytes);
-  const before = tf.memory().numTensors;
   await assert.rejects(
     loadSampler(dir),
     (e) => e instanceof ModelLoadError && /g_noise \(GaussianNoise\)/.test(e.message),
   );
   assert.equal(tf.memory().numTensors, before);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("an artifact whose topology or weights disagree is refused, and leaks nothing", async () => {
+  const model = buildGenerator({ ...DCGAN, numClasses: 10 });
+  const good = await modelArtifacts(model);
+  model.dispose();
+  /** A copy of the artifacts with `edit` applied to its topology and weight specs. */
+  const edited = (
+    edit: (layers: Record<string, unknown>[], specs: tf.io.WeightsManifestEntry[]) => void,
+  ) => {
+    const a = structuredClone(good);
+    const topology = a.modelTopology as { config: { layers: Record<string, unknown>[] } };
+    edit(topology.config.layers, a.weightSpecs!);
+    return a;
+  };
+  const layer = (layers: Record<string, unknown>[], name: string) =>
+    layers.find((l) => l.name === name) as { config: Record<string, unknown> };
+  const cases: [string, tf.io.ModelArtifacts, RegExp][] = [
+    [
+      "a weight of another shape",
+      edited((layers) => {
+        layer(layers, "g_project").config.units = 6271;
+      }),
+      /weight g_project\/kernel: expected shape \[64,6271\], got \[64,6272\]/,
+    ],
+    [
+      "a weight no layer uses",
+      edited((layers) => {
+        layer(layers, "g_deconv1").config.use_bias = false;
+      }),
+      /weight g_deconv1\/bias belongs to no layer/,
+    ],
+    [
+      "a missing weight",
+      edited((_, specs) => {
+        specs.find((w) => w.name === "g_bn0/gamma")!.name = "g_bn0/gamma2";
+      }),
+      /layer g_bn0: expected a weight named g_bn0\/gamma/,
+    ],
+    [
+      "a reshape that changes the size",
+      edited((layers) => {
+        layers.find((l) => l.class_name === "Reshape")!.config = { target_shape: [7, 7, 64] };
+      }),
+      /cannot reshape \[6272\] to \[7,7,64\]/,
+    ],
+    [
+      "no layer list",
+      { ...good, modelTopology: { class_name: "Model", config: {} } },
+      /modelTopology: expected a list of layers/,
+    ],
+    [
+      "a Sequential model",
+      { ...good, modelTopology: { class_name: "Sequential", config: {} } },
+      /expected a functional model, got Sequential/,
+    ],
+  ];
+  const before = tf.memory().numTensors;
+  for (const [what, artifacts, message] of cases) {
+    assert.throws(() => compileModel(artifacts), message, what);
+    assert.equal(tf.memory().numTensors, before, what);
+  }
 });
