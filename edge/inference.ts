@@ -18,7 +18,7 @@
  *
  * It reads the Keras-style JSON itself rather than through tfjs-layers, so
  * that tfjs-layers stays off the edge's start-up path (its module code and
- * `loadLayersModel` cost ~25 ms of a cold start, issue #7). The shapes
+ * `loadLayersModel` cost ~20 ms of a cold start, issue #7). The shapes
  * tfjs-layers would infer come from a small shape pass over the layer
  * configs, and every weight must have the shape its layer implies, as
  * `loadLayersModel` requires.

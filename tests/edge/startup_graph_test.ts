@@ -1,6 +1,6 @@
 /**
  * tfjs-layers stays off the edge's start-up path (issue #7): evaluating it
- * and `loadLayersModel` cost ~25 ms of a cold start, and the edge compiles
+ * and `loadLayersModel` cost ~20 ms of a cold start, and the edge compiles
  * its artifact without them (edge/inference.ts).
  */
 import assert from "node:assert/strict";
