@@ -18,6 +18,9 @@
  * - `BatchMatMul` (stock runs products with a transposed operand, i.e. every
  *   dense layer's backward pass, in a scalar loop): the operand transposed
  *   first, then the stock XNNPACK path.
+ * - `Greater`, `Select` (stock compute a broadcast index per element; they
+ *   are LeakyReLU's gradient) and `Transpose` of a matrix (stock thrashes
+ *   the cache on power-of-two sides): plain or blocked loops over the heap.
  *
  * @example
  * ```ts ignore
@@ -38,6 +41,14 @@ import { unsortedSegmentSumConfig } from "./kernels/unsorted_segment_sum.ts";
 import { oneHotConfig } from "./kernels/one_hot.ts";
 import { tileConfig } from "./kernels/tile.ts";
 import { gatherV2Config } from "./kernels/gather_v2.ts";
+import {
+  greaterConfig,
+  selectConfig,
+  stockGreater,
+  stockSelect,
+  stockTranspose,
+  transposeConfig,
+} from "./kernels/elementwise.ts";
 import type { StockKernel } from "./kernels/wasm_backend.ts";
 
 export { clearPhaseFilterCache } from "./kernels/conv2d_backprop_input.ts";
@@ -46,8 +57,11 @@ export {
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   gatherV2Config,
+  greaterConfig,
   oneHotConfig,
+  selectConfig,
   tileConfig,
+  transposeConfig,
   unsortedSegmentSumConfig,
 };
 
@@ -86,6 +100,11 @@ export interface WasmKernelOptions {
    * take XNNPACK (default true); false puts the stock kernel back.
    */
   fastBatchMatMul?: boolean;
+  /**
+   * Replace wasm's `Greater`, `Select` and matrix `Transpose` with loops
+   * over the heap (default true); false puts the stock kernels back.
+   */
+  fastElementwise?: boolean;
 }
 
 /**
@@ -102,6 +121,9 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): void {
   install(gatherV2Config); // so is this one
   swap(stockConv2DBackpropInput, conv2DBackpropInputConfig, options.fastConv2DBackpropInput);
   swap(stockBatchMatMul, batchMatMulConfig, options.fastBatchMatMul);
+  swap(stockGreater, greaterConfig, options.fastElementwise);
+  swap(stockSelect, selectConfig, options.fastElementwise);
+  swap(stockTranspose, transposeConfig, options.fastElementwise);
 }
 
 /** The kernel names this module registers for wasm. */
@@ -113,6 +135,9 @@ export const WASM_KERNEL_NAMES: readonly string[] = [
   tf.Tile,
   tf.BatchMatMul,
   tf.GatherV2,
+  tf.Greater,
+  tf.Select,
+  tf.Transpose,
 ];
 
 registerWasmKernels();

@@ -1,9 +1,16 @@
 /**
- * Gradients tfjs leaves unregistered but WGAN-GP's second-order pass needs:
- * the penalty differentiates D's input gradient, and leaky ReLU's gradient is
- * `where(x > 0, dy, α·dy)`, whose comparison has no registered gradient. A
- * comparison is piecewise constant, so its gradient is zero everywhere it is
- * defined; registering that lets the penalty's gradient flow.
+ * Gradients that tfjs leaves unregistered, or runs slowly on wasm.
+ *
+ * - Comparisons: WGAN-GP's penalty differentiates D's input gradient, and
+ *   leaky ReLU's gradient compares x with 0. A comparison is piecewise
+ *   constant, so its gradient is zero everywhere it is defined; registering
+ *   that lets the penalty's gradient flow.
+ * - Leaky ReLU: tfjs computes dx = where(x > 0, dy, α·dy) in three kernels
+ *   (Greater, Mul, Select), each a pass over the batch plus its dispatch and
+ *   tape bookkeeping. On wasm the `GanEdgeLeakyReluGrad` kernel registered
+ *   here does it in one pass over the heap (hand-written: tfjs has no fused
+ *   kernel for it); other backends keep tfjs's formula. Its own gradient is
+ *   registered too, so second-order passes (WGAN-GP) still work.
  *
  * @module
  */
@@ -21,3 +28,88 @@ for (const kernelName of ["Greater", "GreaterEqual", "Less", "LessEqual", "Equal
     });
   }
 }
+
+/** The fused kernel's name in tfjs's registry (wasm only). */
+export const LEAKY_RELU_GRAD = "GanEdgeLeakyReluGrad";
+
+/**
+ * Leaky ReLU's input gradient over arrays: `out[i] = x[i] > 0 ? dy[i] : α·dy[i]`,
+ * bit-identical to tfjs's formula (α is a float32 there, and so here).
+ */
+export function leakyReluBackward(
+  dy: Float32Array,
+  x: Float32Array,
+  alpha: number,
+  out: Float32Array,
+): void {
+  const a = Math.fround(alpha);
+  for (let i = 0; i < out.length; i++) out[i] = x[i] > 0 ? dy[i] : a * dy[i];
+}
+
+/** The wasm backend's heap, as much of it as this kernel touches. */
+interface WasmHeap {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
+}
+
+function leakyReluGradKernel(
+  args: {
+    inputs: { dy: tf.TensorInfo; x: tf.TensorInfo };
+    backend: unknown;
+    attrs?: tf.NamedAttrMap;
+  },
+): tf.TensorInfo {
+  const heap = args.backend as WasmHeap;
+  const { dy, x } = args.inputs;
+  if (dy.dtype !== "float32" || x.dtype !== "float32" || !tf.util.arraysEqual(dy.shape, x.shape)) {
+    throw new Error(
+      `${LEAKY_RELU_GRAD}: expected float32 dy and x of one shape, got ${dy.dtype} [${dy.shape}] ` +
+        `and ${x.dtype} [${x.shape}]`,
+    );
+  }
+  const out = heap.makeOutput(x.shape, "float32"); // first: views die at the next allocation
+  leakyReluBackward(
+    heap.typedArrayFromHeap(dy) as Float32Array,
+    heap.typedArrayFromHeap(x) as Float32Array,
+    args.attrs!.alpha as number,
+    heap.typedArrayFromHeap(out) as Float32Array,
+  );
+  return out;
+}
+
+if (!tf.getKernel(LEAKY_RELU_GRAD, "wasm")) {
+  tf.registerKernel({
+    kernelName: LEAKY_RELU_GRAD,
+    backendName: "wasm",
+    kernelFunc: leakyReluGradKernel as unknown as tf.KernelFunc,
+  });
+}
+
+/** dx of leaky ReLU: the fused kernel on wasm, tfjs's formula elsewhere. */
+function leakyReluGrad(dy: tf.Tensor, x: tf.Tensor, alpha: number): tf.Tensor {
+  if (tf.getBackend() === "wasm" && dy.dtype === "float32" && x.dtype === "float32") {
+    return tf.engine().runKernel(LEAKY_RELU_GRAD, { dy, x }, { alpha }) as tf.Tensor;
+  }
+  return tf.where(tf.greater(x, 0), dy, tf.mul(dy, alpha));
+}
+
+tf.registerGradient({
+  kernelName: tf.LeakyRelu,
+  inputsToSave: ["x"],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved as tf.Tensor[];
+    const alpha = (attrs as unknown as tf.LeakyReluAttrs).alpha;
+    return { x: () => leakyReluGrad(dy as tf.Tensor, x, alpha) };
+  },
+});
+
+// dx is linear in dy with the same mask, and piecewise constant in x.
+tf.registerGradient({
+  kernelName: LEAKY_RELU_GRAD,
+  inputsToSave: ["x"],
+  gradFunc: (ddx, saved, attrs) => {
+    const [x] = saved as tf.Tensor[];
+    const alpha = (attrs as unknown as tf.LeakyReluAttrs).alpha;
+    return { dy: () => leakyReluGrad(ddx as tf.Tensor, x, alpha), x: () => tf.zerosLike(x) };
+  },
+});

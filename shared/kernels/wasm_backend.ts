@@ -93,6 +93,19 @@ export class StockKernel {
     return this.#config;
   }
 
+  /**
+   * Runs the stock kernel's setup on `backend`, once. Ours calls it from its
+   * own setup: other stock kernels call a stock kernel's internals (wasm's
+   * Mean calls Transpose's), which exist only once its setup has run.
+   */
+  setup(backend: WasmBackend): void {
+    const config = this.#config;
+    if (config?.setupFunc && !this.#setUp.has(backend)) {
+      config.setupFunc(backend as unknown as tf.KernelBackend);
+      this.#setUp.add(backend);
+    }
+  }
+
   /** Runs the stock kernel; its result is a new tensor the caller owns. */
   run(
     inputs: tf.NamedTensorInfoMap,
@@ -106,10 +119,7 @@ export class StockKernel {
           "registered; import @tensorflow/tfjs-backend-wasm first",
       );
     }
-    if (config.setupFunc && !this.#setUp.has(backend)) {
-      config.setupFunc(backend as unknown as tf.KernelBackend);
-      this.#setUp.add(backend);
-    }
+    this.setup(backend);
     return config.kernelFunc({
       inputs,
       backend: backend as unknown as tf.KernelBackend,

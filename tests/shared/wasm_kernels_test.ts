@@ -139,6 +139,9 @@ Deno.test("wasm kernels: registered for wasm", () => {
       "Tile",
       "BatchMatMul",
       "GatherV2",
+      "Greater",
+      "Select",
+      "Transpose",
     ]
   ) {
     assert.ok(tf.getKernel(name, "wasm"), `${name} on wasm`);
@@ -412,6 +415,40 @@ Deno.test("wasm kernels: BatchMatMul with transposed operands equals cpu's", asy
         ),
     );
   }
+});
+
+Deno.test("wasm kernels: Greater, Select and Transpose equal cpu's exactly, covered or not", async () => {
+  const exact = async (what: string, f: () => tf.Tensor) => {
+    const [expected] = await on("cpu", f);
+    const [actual] = await on("wasm", f);
+    assert.deepEqual(Array.from(actual), Array.from(expected), what);
+  };
+  const x = (shape: number[], seed: number) => tf.tensor(values(shape, seed), shape);
+  // Ours: float32 against a scalar or the same shape; NaN compares false.
+  await exact("x > 0", () => tf.greater(x([128, 128], 41), 0).toFloat());
+  await exact("x > y", () => tf.greater(x([3, 5], 42), x([3, 5], 43)).toFloat());
+  await exact("NaN > 0", () => tf.greater(tf.tensor1d([NaN, 1, -1, 0]), 0).toFloat());
+  // The stock kernel's cases: broadcasting and int32.
+  await exact("x > row", () => tf.greater(x([4, 6], 44), x([6], 45)).toFloat());
+  await exact("int32 >", () => tf.greater(tf.tensor1d([1, 2, 3], "int32"), 2).toFloat());
+  const mask = (shape: number[]) => tf.greater(x(shape, 46), 0);
+  await exact("where", () => tf.where(mask([64, 128]), x([64, 128], 47), x([64, 128], 48)));
+  await exact(
+    "where, broadcast condition",
+    () => tf.where(mask([3]), x([4, 3], 49), x([4, 3], 50)),
+  );
+  await exact(
+    "where int32",
+    () => tf.where(mask([3]), tf.range(0, 3, 1, "int32"), tf.zeros([3], "int32")).toFloat(),
+  );
+  for (const shape of [[128, 128], [64, 128], [17, 33], [1, 5], [0, 3]]) {
+    await exact(`transpose ${shape}`, () => tf.transpose(x(shape, 51)));
+  }
+  await exact("transpose rank 3", () => tf.transpose(x([2, 3, 4], 52), [2, 0, 1]));
+  await exact(
+    "transpose int32",
+    () => tf.transpose(tf.tensor2d([1, 2, 3, 4], [2, 2], "int32")).toFloat(),
+  );
 });
 
 Deno.test("wasm kernels: GatherV2 equals cpu's on every axis, with batch dims and dtypes", async () => {

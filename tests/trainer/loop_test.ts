@@ -12,9 +12,12 @@ import { RING8, sampleMixture } from "../../trainer/data/toy.ts";
 import type { DataSource } from "../../trainer/data/mod.ts";
 import * as losses from "../../trainer/losses.ts";
 import {
+  call,
+  callTogether,
   DivergenceError,
   GanState,
   pack,
+  perSample,
   specFor,
   type StepLog,
   trainSteps,
@@ -81,6 +84,73 @@ Deno.test("PacGAN packing, minibatch std, dropout and EMA train", async () => {
     3,
   );
   assert.ok(logs.every((l) => Number.isFinite(l.loss_D)));
+});
+
+Deno.test("perSample: D without batch statistics is per sample; minibatch std and batch norm are not", () => {
+  const spec = {
+    id: "mlp" as const,
+    latentDim: 2,
+    output: { kind: "points" as const, dim: 2 },
+    generatorHidden: [],
+    discriminatorHidden: [4],
+    dropout: 0,
+  };
+  const plain = buildDiscriminator(spec);
+  const mbstd = buildDiscriminator({ ...spec, minibatchStd: true });
+  const input = tf.input({ shape: [2] });
+  const bn = tf.model({
+    inputs: input,
+    outputs: tf.layers.batchNormalization().apply(input) as tf.SymbolicTensor,
+  });
+  assert.equal(perSample(plain), true);
+  assert.equal(perSample(mbstd), false);
+  assert.equal(perSample(bn), false);
+  [plain, mbstd, bn].forEach((m) => m.dispose());
+});
+
+Deno.test("callTogether: one D pass over real and fake equals two, outputs and gradients", async () => {
+  for (const args of [["--dataset", "ring8", "--pack", "2"], ["--conditional", "--width", "8"]]) {
+    const data = args[0] === "--dataset" ? ring8 : tinyImages;
+    const facts = { kind: data.output.kind, size: data.size, labelled: Boolean(data.classNames) };
+    const config = parseConfig([...args, "--batch-size", "8", "--out", "/nonexistent"], facts);
+    const state = new GanState(config, specFor(config, data));
+    assert.ok(perSample(state.D), `${args}: D is per sample`);
+    const prng = new Prng(9);
+    const batch = () => {
+      const b = data.batch(prng, 8);
+      const shape = [8 / config.pack, ...state.D.inputs[0].shape.slice(1)] as number[];
+      const labels = b.labels
+        ? tf.tensor2d(Float32Array.from(b.labels).slice(0, 8 / config.pack), [8 / config.pack, 1])
+        : null;
+      return [tf.tensor(b.x, shape), labels] as [tf.Tensor, tf.Tensor | null];
+    };
+    const real = batch();
+    const fake = batch();
+    const loss = (r: tf.Tensor, f: tf.Tensor) => losses.discriminatorBceLoss(r, f);
+    const vars = state.D.trainableWeights.map((w) => w.read() as tf.Variable);
+    const one = tf.variableGrads(() => loss(...callTogether(state.D, real, fake)), vars);
+    const two = tf.variableGrads(() => loss(call(state.D, ...real), call(state.D, ...fake)), vars);
+    const close = async (a: tf.Tensor, b: tf.Tensor, what: string) => {
+      const [x, y] = [await a.data(), await b.data()];
+      const scale = Math.max(1e-3, ...Array.from(y, Math.abs));
+      x.forEach((v, i) =>
+        assert.ok(Math.abs(v - y[i]) <= 1e-5 * scale, `${args} ${what}[${i}]: ${v} vs ${y[i]}`)
+      );
+    };
+    await close(one.value, two.value, "loss");
+    for (const name of Object.keys(two.grads)) await close(one.grads[name], two.grads[name], name);
+    tf.dispose(
+      [
+        ...real,
+        ...fake,
+        one.value,
+        two.value,
+        ...Object.values(one.grads),
+        ...Object.values(two.grads),
+      ].filter((t): t is tf.Tensor => t !== null),
+    );
+    state.dispose();
+  }
 });
 
 Deno.test("pack puts m samples side by side on the last axis", () => {
