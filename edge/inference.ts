@@ -68,6 +68,7 @@ type Op =
   | { kind: "embedding"; table: tf.Tensor2D }
   | { kind: "reshape"; shape: number[] }
   | { kind: "multiply" | "add" }
+  | { kind: "rescale"; scale: number; offset: number }
   | { kind: "concatenate"; axis: number };
 
 /** One layer of the compiled network: its op and the layers it reads. */
@@ -120,7 +121,8 @@ interface LayerJson {
  * `weightData`, as for `tf.io.fromMemory`; single output, each layer used
  * once). Known layers: Dense, Conv2D, Conv2DTranspose (channels last, no
  * dilation), BatchNormalization (last axis), ReLU (no max value), LeakyReLU,
- * Activation, Embedding, Flatten, Reshape, Multiply, Add, Concatenate; with
+ * Activation, Embedding, Flatten, Reshape, Multiply, Add, Concatenate,
+ * Rescaling (scalar scale and offset); with
  * activations linear, relu, tanh, sigmoid. Throws a RangeError naming the
  * first layer it cannot run, a weight whose shape is not its layer's, or a
  * weight no layer uses. Weights are dequantized by tfjs (`tf.io.decodeWeights`,
@@ -396,6 +398,11 @@ function parseLayer(layer: LayerJson, ins: Shape[], take: Take): { op: Op; shape
         op: { kind: "activation", activation: activation(config.activation, name) },
         shape: x,
       };
+    case "Rescaling":
+      return {
+        op: { kind: "rescale", scale: num("scale"), offset: num("offset") },
+        shape: x,
+      };
     case "Embedding": {
       if (config.mask_zero) throw refuse("mask zero is not supported");
       const table = take<tf.Tensor2D>(name, "embeddings", [size("input_dim"), size("output_dim")]);
@@ -496,6 +503,8 @@ function fuse(nodes: Node[], output: string): string {
     const op = node.op;
     if (into && op.kind === "batchNorm") {
       foldBatchNorm(into.op as Affine, op);
+    } else if (into && op.kind === "rescale") {
+      foldRescale(into.op as Affine, op);
     } else if (into && op.kind === "activation") {
       (into.op as Affine).activation = op.activation;
     } else {
@@ -528,6 +537,18 @@ function foldBatchNorm(layer: Affine, bn: BatchNorm): void {
     return [tf.mul(layer.kernel, scale), b as tf.Tensor1D];
   });
   tf.dispose([layer.kernel, layer.bias ?? [], ...weightsOf(bn)]);
+  layer.kernel = kernel;
+  layer.bias = bias;
+}
+
+/** kernel·scale and bias·scale + offset: a linear layer followed by a rescaling, as one. */
+function foldRescale(layer: Affine, r: { scale: number; offset: number }): void {
+  const units = layer.kernel.shape[layer.kind === "conv2dTranspose" ? 2 : layer.kernel.rank - 1];
+  const [kernel, bias] = tf.tidy(() => [
+    tf.mul(layer.kernel, r.scale),
+    tf.add(tf.mul(layer.bias ?? tf.zeros([units]), r.scale), r.offset) as tf.Tensor1D,
+  ]);
+  tf.dispose([layer.kernel, layer.bias ?? []]);
   layer.kernel = kernel;
   layer.bias = bias;
 }
@@ -623,6 +644,8 @@ function emit(op: Op): (xs: tf.Tensor[]) => tf.Tensor {
       return (xs) => xs.reduce((a, b) => tf.mul(a, b));
     case "add":
       return (xs) => xs.reduce((a, b) => tf.add(a, b));
+    case "rescale":
+      return ([x]) => tf.add(tf.mul(x, op.scale), op.offset);
     case "concatenate":
       return (xs) => tf.concat(xs, op.axis);
   }

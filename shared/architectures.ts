@@ -27,6 +27,14 @@ export interface MlpSpec {
   discriminatorHidden: number[];
   /** Dropout rate after each hidden layer of D. */
   dropout: number;
+  /**
+   * Points only: the data's extent (its modes lie within ±scale). G's output
+   * is multiplied by it and D's input divided by it, by fixed layers, so that
+   * both networks work on values of order 1 whatever the data's units (on
+   * grid25, ±4, unscaled networks left most samples between modes). Absent
+   * or 1: no layer.
+   */
+  scale?: number;
 }
 
 /**
@@ -167,7 +175,15 @@ function mlpGenerator(
     }),
     h,
   );
-  return isImage ? apply(tfl.layers.reshape({ targetShape: sampleShape(spec.output) }), h) : h;
+  if (isImage) return apply(tfl.layers.reshape({ targetShape: sampleShape(spec.output) }), h);
+  return hasScale(spec)
+    ? apply(tfl.layers.rescaling({ scale: spec.scale, name: "g_scale" }), h)
+    : h;
+}
+
+/** True when a points MLP has a data scale other than 1. */
+function hasScale(spec: MlpSpec): spec is MlpSpec & { scale: number } {
+  return spec.output.kind === "points" && spec.scale !== undefined && spec.scale !== 1;
 }
 
 function dcganGenerator(
@@ -256,6 +272,9 @@ export function buildDiscriminator(spec: ArchitectureSpec): tfl.LayersModel {
     }
   } else {
     h = spec.output.kind === "image" ? apply(tfl.layers.flatten(), x) : x;
+    if (hasScale(spec)) {
+      h = apply(tfl.layers.rescaling({ scale: 1 / spec.scale, name: "d_scale" }), h);
+    }
     spec.discriminatorHidden.forEach((units, i) => {
       h = apply(tfl.layers.dense({ units, name: `d_dense${i}` }), h);
       h = apply(tfl.layers.leakyReLU({ alpha: 0.2 }), h);

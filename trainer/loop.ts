@@ -67,6 +67,7 @@ export function specFor(config: TrainConfig, data: DataSource): ArchitectureSpec
     output: data.output,
     generatorHidden: config["g-hidden"],
     discriminatorHidden: config["d-hidden"],
+    ...(data.scale !== undefined && data.scale !== 1 ? { scale: data.scale } : {}),
     ...common,
   };
 }

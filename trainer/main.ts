@@ -60,6 +60,7 @@ export function metadataFor(
   else {Object.assign(hyperparameters, {
       generatorHidden: spec.generatorHidden,
       discriminatorHidden: spec.discriminatorHidden,
+      ...(spec.scale !== undefined ? { scale: spec.scale } : {}),
     });}
   return {
     latent: { dim: spec.latentDim, distribution: "normal" },

@@ -258,7 +258,7 @@ class FromTopology(nn.Module):
                 m.weight.data = kernel.permute(3, 2, 0, 1).contiguous()
                 if c["use_bias"]:
                     m.bias.data = w("bias")
-            elif cls in ("InputLayer", "Flatten", "Multiply", "ReLU", "Reshape", "Activation"):
+            elif cls in ("InputLayer", "Flatten", "Multiply", "ReLU", "Reshape", "Activation", "Rescaling"):
                 continue
             else:
                 raise ValueError(f"{name}: layer class {cls} is not supported by the peer")
@@ -298,6 +298,8 @@ class FromTopology(nn.Module):
                     y = y.permute(0, 3, 1, 2)
             elif cls == "Conv2DTranspose":
                 y = self.activation(self.mods[name](x), c["activation"])
+            elif cls == "Rescaling":
+                y = x * c["scale"] + c["offset"]
             values[name] = y
         y = values[self.output]
         return y.permute(0, 2, 3, 1) if y.dim() == 4 else y

@@ -117,6 +117,15 @@ for (
       discriminatorHidden: [16],
       dropout: 0,
     }],
+    ["MLP points generator with a data scale (Rescaling after g_out)", {
+      id: "mlp",
+      latentDim: 8,
+      output: { kind: "points", dim: 2 },
+      generatorHidden: [32, 32],
+      discriminatorHidden: [16],
+      dropout: 0,
+      scale: 4,
+    }],
   ] as [string, ArchitectureSpec][]
 ) {
   Deno.test(`${name} from the shared builders: compiled equals model.predict`, async () => {
@@ -145,8 +154,8 @@ for (
 /**
  * The other layers the compiler knows (none of our generators uses them
  * today): Conv2D with a folded batch norm and a fused LeakyReLU, a batch
- * norm it cannot fold (its input feeds two layers), Concatenate, Add,
- * sigmoid and tanh, and a transposed convolution with "valid" padding.
+ * norm it cannot fold (its input feeds two layers), Concatenate, Add, a
+ * Rescaling it cannot fold (after Add), sigmoid and tanh, and a transposed convolution with "valid" padding.
  */
 function otherLayersModel(): tfl.LayersModel {
   const apply = (layer: tfl.layers.Layer, x: tfl.SymbolicTensor | tfl.SymbolicTensor[]) =>
@@ -161,6 +170,7 @@ function otherLayersModel(): tfl.LayersModel {
   const a = apply(tfl.layers.leakyReLU({ alpha: 0.2 }), shared);
   const b = apply(tfl.layers.activation({ activation: "tanh" }), shared);
   h = apply(tfl.layers.add(), [a, b]);
+  h = apply(tfl.layers.rescaling({ scale: 0.5, offset: 0.25 }), h); // after Add: not folded
   h = apply(tfl.layers.conv2d({ filters: 3, kernelSize: 2, strides: 2, padding: "valid" }), h);
   // 2×2 → 5×5: a transposed convolution's "valid" output is n·s + max(k − s, 0).
   h = apply(tfl.layers.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2 }), h);
@@ -169,7 +179,7 @@ function otherLayersModel(): tfl.LayersModel {
   return tfl.model({ inputs: [z, y], outputs: apply(tfl.layers.flatten(), h) });
 }
 
-Deno.test("Conv2D, LeakyReLU, Concatenate, Add, sigmoid: compiled equals model.predict", async () => {
+Deno.test("Conv2D, LeakyReLU, Concatenate, Add, Rescaling, sigmoid: compiled equals model.predict", async () => {
   const model = otherLayersModel();
   randomizeBatchNorms(model);
   const net = await compile(model);

@@ -41,6 +41,8 @@ export interface DataSource {
   output: Output;
   /** Class names of a labelled dataset (enables `--conditional`). */
   classNames?: string[];
+  /** Points: the extent of the data (|coordinate| ≤ scale, up to noise); absent: 1. */
+  scale?: number;
   /** Examples in one epoch; null for an endless generator (the mixtures). */
   size: number | null;
   /** `n` real samples drawn uniformly (with replacement) with `prng`. */
@@ -65,6 +67,7 @@ export async function openDataset(
     return {
       name,
       output: { kind: "points", dim: 2 },
+      scale: mixture.scale,
       size: null,
       batch: (prng, n) => ({ x: sampleMixture(mixture, prng, n) }),
     };

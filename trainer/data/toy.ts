@@ -11,6 +11,8 @@ export interface Mixture {
   name: "ring8" | "grid25";
   modes: [number, number][];
   sigma: number;
+  /** The largest |coordinate| of a mode: the networks' unit (architectures.ts `scale`). */
+  scale: number;
 }
 
 /** 8 Gaussians evenly on the unit circle, σ = 0.01. */
@@ -21,6 +23,7 @@ export const RING8: Mixture = {
     return [Math.cos(a), Math.sin(a)] as [number, number];
   }),
   sigma: 0.01,
+  scale: 1,
 };
 
 /** 25 Gaussians on the grid {−4, −2, 0, 2, 4}², σ = 0.05. */
@@ -28,6 +31,7 @@ export const GRID25: Mixture = {
   name: "grid25",
   modes: [-4, -2, 0, 2, 4].flatMap((x) => [-4, -2, 0, 2, 4].map((y) => [x, y] as [number, number])),
   sigma: 0.05,
+  scale: 4,
 };
 
 export const MIXTURES = { ring8: RING8, grid25: GRID25 } as const;
