@@ -14,6 +14,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { registerWasmKernel, type WasmHeap } from "./wasm_heap.ts";
 
 /** The kernel's name in tfjs's registry (wasm only). */
 export const ADAM_UPDATE = "GanEdgeAdamUpdate";
@@ -52,12 +53,6 @@ export function adamUpdate(
   }
 }
 
-/** The wasm backend's heap, as much of it as this kernel touches. */
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
-}
-
 type Inputs = Record<"x" | "m" | "v" | "g", tf.TensorInfo>;
 
 function adamUpdateKernel(
@@ -78,13 +73,7 @@ function adamUpdateKernel(
   return outs;
 }
 
-if (!tf.getKernel(ADAM_UPDATE, "wasm")) {
-  tf.registerKernel({
-    kernelName: ADAM_UPDATE,
-    backendName: "wasm",
-    kernelFunc: adamUpdateKernel as unknown as tf.KernelFunc,
-  });
-}
+registerWasmKernel(ADAM_UPDATE, adamUpdateKernel);
 
 /** tfjs's optimizer state, which the fused update reads and writes. */
 interface AdamState {

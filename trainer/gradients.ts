@@ -15,6 +15,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { registerWasmKernel, type WasmHeap } from "./wasm_heap.ts";
 
 for (const kernelName of ["Greater", "GreaterEqual", "Less", "LessEqual", "Equal", "NotEqual"]) {
   if (tf.getGradient(kernelName) === undefined) {
@@ -46,12 +47,6 @@ export function leakyReluBackward(
   for (let i = 0; i < out.length; i++) out[i] = x[i] > 0 ? dy[i] : a * dy[i];
 }
 
-/** The wasm backend's heap, as much of it as this kernel touches. */
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
-}
-
 function leakyReluGradKernel(
   args: {
     inputs: { dy: tf.TensorInfo; x: tf.TensorInfo };
@@ -77,13 +72,7 @@ function leakyReluGradKernel(
   return out;
 }
 
-if (!tf.getKernel(LEAKY_RELU_GRAD, "wasm")) {
-  tf.registerKernel({
-    kernelName: LEAKY_RELU_GRAD,
-    backendName: "wasm",
-    kernelFunc: leakyReluGradKernel as unknown as tf.KernelFunc,
-  });
-}
+registerWasmKernel(LEAKY_RELU_GRAD, leakyReluGradKernel);
 
 /** dx of leaky ReLU: the fused kernel on wasm, tfjs's formula elsewhere. */
 function leakyReluGrad(dy: tf.Tensor, x: tf.Tensor, alpha: number): tf.Tensor {
