@@ -2,7 +2,9 @@
  * HTTP caching of samples. A response addressed by a seed (or a user latent)
  * is a pure function of the model and its parameters, so it gets an ETag
  * from (model hash, normalised parameters) and may be cached for a year as
- * immutable; Hono's `etag` middleware answers `If-None-Match` with 304. A
+ * immutable. A request whose `If-None-Match` already names that ETag gets
+ * its 304 before the model runs ({@link notModified}); Hono's `etag`
+ * middleware still formats the 304 (and answers for the other routes). A
  * response from a random seed must not be cached at all.
  *
  * @module
@@ -34,6 +36,18 @@ export async function sampleEtag(
   const key = JSON.stringify([modelHash, route, entries]);
   const hex = await sha256Hex(new TextEncoder().encode(key));
   return `"${hex.slice(0, 32)}"`;
+}
+
+/**
+ * True when the request's `If-None-Match` (a list of tags, weak or strong,
+ * or `*`) names `etag` (weak comparison, RFC 9110 §13.1.2): the client holds
+ * the response, so the route answers 304 without running the model.
+ */
+export function notModified(c: Context, etag: string | null): boolean {
+  const header = c.req.header("if-none-match");
+  if (!etag || !header) return false;
+  const bare = (tag: string) => tag.trim().replace(/^W\//, "");
+  return header.trim() === "*" || header.split(",").some((tag) => bare(tag) === bare(etag));
 }
 
 /**

@@ -10,7 +10,7 @@ import { latents } from "@gan-edge/shared/prng";
 import { DEFAULT_STEPS, interpolateQuerySchema } from "@gan-edge/shared/api";
 import type { EdgeConfig } from "../config.ts";
 import type { Sampler } from "../sampler.ts";
-import { sampleEtag, setCaching } from "../cache.ts";
+import { notModified, sampleEtag, setCaching } from "../cache.ts";
 import { slerp, truncate } from "../latent.ts";
 import { negotiate } from "../negotiate.ts";
 import { apiFacts, respond } from "../respond.ts";
@@ -31,14 +31,9 @@ export function interpolateRoutes(sampler: Sampler, config: EdgeConfig) {
       const z = slerp(end(q.from), end(q.to), steps);
       // One class along the whole path: the one asked for, else class 0.
       const labels = sampler.classNames ? new Array<number>(steps).fill(q.class ?? 0) : undefined;
-      setCaching(
-        c,
-        await sampleEtag(sampler.hash, "GET /v1/interpolate", {
-          ...q,
-          steps,
-          format,
-        }),
-      );
+      const etag = await sampleEtag(sampler.hash, "GET /v1/interpolate", { ...q, steps, format });
+      setCaching(c, etag);
+      if (notModified(c, etag)) return c.body(null, 304);
       const out = await sampler.generate(z, steps, labels);
       return respond(c, sampler, {
         format,

@@ -11,7 +11,7 @@ import { latents, MAX_SEED } from "@gan-edge/shared/prng";
 import { postQuerySchema, sampleBodySchema, sampleQuerySchema } from "@gan-edge/shared/api";
 import type { EdgeConfig } from "../config.ts";
 import type { Sampler } from "../sampler.ts";
-import { sampleEtag, setCaching } from "../cache.ts";
+import { notModified, sampleEtag, setCaching } from "../cache.ts";
 import { truncate } from "../latent.ts";
 import { negotiate } from "../negotiate.ts";
 import { apiFacts, respond } from "../respond.ts";
@@ -48,18 +48,17 @@ export function sampleRoutes(sampler: Sampler, config: EdgeConfig) {
         q.truncation,
       );
       const labels = classLabels(sampler, n, q.class);
-      setCaching(
-        c,
-        random ? null : await sampleEtag(sampler.hash, "GET /v1/sample", {
-          seed,
-          n,
-          z: q.z,
-          format,
-          class: q.class,
-          truncation: q.truncation,
-        }),
-      );
+      const etag = random ? null : await sampleEtag(sampler.hash, "GET /v1/sample", {
+        seed,
+        n,
+        z: q.z,
+        format,
+        class: q.class,
+        truncation: q.truncation,
+      });
+      setCaching(c, etag);
       if (seed !== null) c.header("X-Seed", String(seed));
+      if (notModified(c, etag)) return c.body(null, 304);
       const out = await sampler.generate(z, n, labels);
       return respond(c, sampler, { format, n, z, out, labels, head: { seed } });
     })

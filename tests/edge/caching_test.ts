@@ -76,6 +76,29 @@ Deno.test("If-None-Match with the ETag gives 304 with the caching headers, no bo
   assert.equal(stale.status, 200);
 });
 
+Deno.test("a 304 does not run the model; a stale tag does", async () => {
+  const sampler = await loadSampler(SHIPPED_RING8);
+  let runs = 0;
+  const counting = Object.assign(Object.create(sampler), {
+    generate: (...args: Parameters<typeof sampler.generate>) => {
+      runs++;
+      return sampler.generate(...args);
+    },
+  });
+  const app = createApp(counting);
+  for (const path of ["/v1/sample?seed=8&n=4", "/v1/interpolate?from=1&to=2"]) {
+    const etag = (await head(app, path)).headers.get("etag")!;
+    assert.equal(runs, 1, `${path}: the first request runs the model`);
+    for (const inm of [etag, `W/${etag}`, `"x", ${etag}`, "*"]) {
+      assert.equal((await head(app, path, { "if-none-match": inm })).status, 304, inm);
+    }
+    assert.equal(runs, 1, `${path}: 304s do not`);
+    assert.equal((await head(app, path, { "if-none-match": '"x"' })).status, 200);
+    assert.equal(runs, 2, `${path}: a stale tag does`);
+    runs = 0;
+  }
+});
+
 Deno.test("random-seed and POST responses are not cached", async () => {
   const random = await head(ring8, "/v1/sample?n=2");
   assert.equal(random.headers.get("cache-control"), "no-store");
