@@ -52,6 +52,8 @@ import {
 import type { StockKernel } from "./kernels/wasm_backend.ts";
 
 export { clearPhaseFilterCache } from "./kernels/conv2d_backprop_input.ts";
+/** The wasm backend as our kernels see it (the trainer's own kernels too). */
+export type { WasmBackend } from "./kernels/wasm_backend.ts";
 export {
   batchMatMulConfig,
   conv2DBackpropFilterConfig,
