@@ -227,6 +227,30 @@ Deno.test("a layer the edge cannot run is a ModelLoadError naming it, and leaks 
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("a Rescaling whose scale is not a number is refused, naming the layer and the field", async () => {
+  const model = buildGenerator({
+    id: "mlp",
+    latentDim: 4,
+    output: { kind: "points", dim: 2 },
+    generatorHidden: [8],
+    discriminatorHidden: [8],
+    dropout: 0,
+    scale: 4,
+  });
+  const artifacts = await modelArtifacts(model);
+  model.dispose();
+  // deno-lint-ignore no-explicit-any
+  const topology = structuredClone(artifacts.modelTopology) as any;
+  const layers = (topology.model_config ?? topology).config.layers;
+  layers.find((l: { name: string }) => l.name === "g_scale").config.scale = "4";
+  const before = tf.memory().numTensors;
+  assert.throws(
+    () => compileModel({ ...artifacts, modelTopology: topology }),
+    /layer g_scale \(Rescaling\): expected a number scale/,
+  );
+  assert.equal(tf.memory().numTensors, before);
+});
+
 Deno.test("an artifact whose topology or weights disagree is refused, and leaks nothing", async () => {
   const model = buildGenerator({ ...DCGAN, numClasses: 10 });
   const good = await modelArtifacts(model);
