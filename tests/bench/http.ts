@@ -84,8 +84,13 @@ interface Server {
   stop(): Promise<void>;
 }
 
-/** How a server is started: the process itself, or through `deno task serve`. */
-type Launch = "process" | "task";
+/**
+ * How a server is started: the process itself, through `deno task serve`, or
+ * the floor (hello_server.ts, a Deno HTTP server with no imports).
+ */
+type Launch = "process" | "task" | "floor";
+
+const HELLO = new URL("./hello_server.ts", import.meta.url).pathname;
 
 /**
  * Starts the server on `model` (`launch`: `deno run` with the serve task's
@@ -98,8 +103,12 @@ async function startServer(
 ): Promise<Server> {
   const port = freePort();
   const url = `http://127.0.0.1:${port}`;
-  const how = launch === "task" ? ["task", "serve"] : serveProcessArgs(serveTaskCommand());
-  const args = [...how, "--model", model, "--port", String(port), "--hostname", "127.0.0.1"];
+  const how = launch === "task"
+    ? ["task", "serve", "--model", model]
+    : launch === "floor"
+    ? ["run", "--allow-net", HELLO]
+    : [...serveProcessArgs(serveTaskCommand()), "--model", model];
+  const args = [...how, "--port", String(port), "--hostname", "127.0.0.1"];
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args,
@@ -193,8 +202,8 @@ export function hasWrk(): boolean {
 }
 
 /**
- * Cold starts, `deno task serve` and the server process in turn (so that the
- * machine's load weighs on both alike), then load at concurrency 1, 32 and
+ * Cold starts, `deno task serve`, the floor (hello_server.ts) and the server
+ * process in turn (so that the machine's load weighs on all alike), then load at concurrency 1, 32 and
  * 32 again on the last server process, with its memory after each.
  */
 export async function benchHttp(
@@ -203,11 +212,15 @@ export async function benchHttp(
 ) {
   const viaTask: number[] = [];
   const direct: number[] = [];
+  const floor: number[] = [];
   let server: Server | undefined;
   for (let i = 0; i < options.starts; i++) {
     const task = await startServer(model, "task");
     viaTask.push(task.coldStartMs);
     await task.stop();
+    const hello = await startServer(model, "floor");
+    floor.push(hello.coldStartMs);
+    await hello.stop();
     server = await startServer(model, "process");
     direct.push(server.coldStartMs);
     if (i < options.starts - 1) await server.stop();
@@ -236,6 +249,12 @@ export async function benchHttp(
     },
     /** The same through `deno task serve` (for information). */
     cold_start_task_ms: { median: median(viaTask), runs: viaTask, command: "deno task serve" },
+    /** The floor: Deno's own start and an HTTP listener, no imports. */
+    cold_start_floor_ms: {
+      median: median(floor),
+      runs: floor,
+      command: "deno run --allow-net tests/bench/hello_server.ts",
+    },
     load,
     memory,
     // What the measured server answered: its first sample, then wrk's.

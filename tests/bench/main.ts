@@ -361,6 +361,16 @@ export function buildRows(r: any, peers: string[]): Row[] {
         `cold start to first 200 sample, server process (median of ${h.cold_start_ms.runs.length})`,
       ours: h.cold_start_ms.median,
       unit: "ms",
+      ...(h.cold_start_floor_ms
+        ? {
+          peer: "a Deno HTTP server with no imports (the floor)",
+          peerValue: h.cold_start_floor_ms.median,
+          ratio: ratio(h.cold_start_ms.median, h.cold_start_floor_ms.median),
+          note: `ours − floor = ${
+            (h.cold_start_ms.median - h.cold_start_floor_ms.median).toFixed(0)
+          } ms: the part that is our code`,
+        }
+        : {}),
       target: TARGETS.cold_start,
     });
     if (h.cold_start_task_ms) {
