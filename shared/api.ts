@@ -267,22 +267,7 @@ function decodeBase64url(text: string, dim: number): Float32Array | string {
   return Float32Array.from({ length: dim }, (_, i) => view.getFloat32(i * 4, true));
 }
 
-/**
- * base64url (no padding) of `z` as little-endian float32: the compact form
- * of the `z` query parameter.
- */
-export function encodeLatent(z: Float32Array): string {
-  const view = new DataView(new ArrayBuffer(z.length * 4));
-  z.forEach((v, i) => view.setFloat32(i * 4, v, true));
-  let binary = "";
-  for (let i = 0; i < view.byteLength; i++) {
-    binary += String.fromCharCode(view.getUint8(i));
-  }
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(
-    /=+$/,
-    "",
-  );
-}
+export { encodeLatent } from "./latent_codec.js";
 
 /** `GET /v1/sample` and `POST /v1/sample` JSON response. */
 export interface SampleResponse {

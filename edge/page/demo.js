@@ -1,25 +1,14 @@
 // The demo page: a gallery, latent sliders, a class picker and an
 // interpolation strip, all drawn by the edge's HTTP API (nothing runs a model
 // in the browser).
+// On disk this path is shared/latent_codec.js; in the browser, from /demo.js,
+// it resolves to /shared/latent_codec.js, which the page routes serve.
+import { encodeLatent } from "../../shared/latent_codec.js";
 
 const SLIDERS = 6;
 const GALLERY = { image: 16, points: 64 };
 const $ = (id) => document.getElementById(id);
 const state = { format: "png", kind: "image", z: null };
-
-/** base64url of little-endian float32: the compact `z` parameter. */
-function encodeLatent(z) {
-  const view = new DataView(new ArrayBuffer(z.length * 4));
-  z.forEach((v, i) => view.setFloat32(i * 4, v, true));
-  let binary = "";
-  for (let i = 0; i < view.byteLength; i++) {
-    binary += String.fromCharCode(view.getUint8(i));
-  }
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(
-    /=+$/,
-    "",
-  );
-}
 
 /** The query string for `params` plus the shared class/truncation choices. */
 function query(params) {

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { createApp } from "@gan-edge/edge/app";
 import { loadSampler, ModelLoadError } from "@gan-edge/edge/sampler";
 import { latents } from "@gan-edge/shared/prng";
-import type { SampleResponse } from "@gan-edge/shared/api";
+import { decodeLatent, encodeLatent, type SampleResponse } from "@gan-edge/shared/api";
 import { copyOfShippedModel, readModelJson, SHIPPED_RING8 } from "../helpers/fixtures.ts";
 
 const sampler = await loadSampler(SHIPPED_RING8);
@@ -100,4 +100,19 @@ Deno.test("a corrupt artifact stops loading with a message naming the problem", 
     /model\.json: cannot read/,
   );
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("the demo page's script imports the shared latent codec, which is served as JavaScript", async () => {
+  const script = await (await app.request("/demo.js")).text();
+  const path = script.match(/from "([^"]*latent_codec\.js)"/)?.[1];
+  assert.ok(path, "demo.js imports the codec");
+  // The browser resolves the import against /demo.js.
+  const res = await app.request(new URL(path, "http://x/demo.js").pathname);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get("content-type") ?? "", /^text\/javascript/);
+  const served = await res.text();
+  const codec = await import(`data:text/javascript,${encodeURIComponent(served)}`);
+  const z = new Float32Array([0.5, -1, 3.25]);
+  assert.equal(codec.encodeLatent(z), encodeLatent(z));
+  assert.deepEqual(decodeLatent(codec.encodeLatent(z), 3), z);
 });
