@@ -10,11 +10,13 @@
  *
  * @module
  */
+import { isDeepStrictEqual } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { encodeArtifact, sha256Hex } from "@gan-edge/shared/artifact";
 import type { PrngState } from "@gan-edge/shared/prng";
 import { Prng } from "@gan-edge/shared/prng";
 import { FORMAT_VERSION } from "@gan-edge/shared/schema";
+import type { ArchitectureSpec } from "@gan-edge/shared/architectures";
 import type { TrainConfig } from "./config.ts";
 import {
   type ExportMetadata,
@@ -50,6 +52,12 @@ export interface CheckpointState {
   step: number;
   prng: PrngState;
   config: TrainConfig;
+  /**
+   * The networks' architecture. Absent in checkpoints made before it was
+   * recorded; the config alone does not fix it (grid25 gained a fixed point
+   * scale layer, which has no weights to count).
+   */
+  spec?: ArchitectureSpec;
   tensors: TensorEntry[];
   sha256: string;
 }
@@ -109,6 +117,7 @@ export async function saveCheckpoint(
     step: state.step,
     prng: state.prng.state(),
     config: state.config,
+    spec: state.spec,
     tensors: entries,
     sha256: await sha256Hex(bytes),
   };
@@ -190,6 +199,24 @@ export async function loadCheckpoint(runDir: string): Promise<Checkpoint | null>
 /** Puts a checkpoint's weights, optimizer states, EMA, PRNG and step into `state`. */
 export async function restoreState(state: GanState, checkpoint: Checkpoint): Promise<void> {
   const { tensors, state: saved } = checkpoint;
+  // Compared as JSON values (the saved one went through JSON).
+  const built = JSON.parse(JSON.stringify(state.spec));
+  if (!saved.spec && "scale" in built && built.scale !== 1) {
+    throw new CheckpointError(
+      `${checkpoint.dir}: the checkpoint does not record its networks, and this version scales ` +
+        `${saved.config.dataset}'s points by ${built.scale} between G and D, which networks ` +
+        "trained before that scale existed do not expect; start a new run",
+    );
+  }
+  if (saved.spec && !isDeepStrictEqual(saved.spec, built)) {
+    throw new CheckpointError(
+      `${checkpoint.dir}: the checkpoint's networks (${
+        JSON.stringify(saved.spec)
+      }) differ from the ones this version builds for its settings (${
+        JSON.stringify(state.spec)
+      }); resuming would load its weights into other networks`,
+    );
+  }
   const group = (g: TensorEntry["group"]) =>
     saved.tensors.filter((t) => t.group === g).map((t) => ({
       name: t.name,

@@ -101,6 +101,37 @@ async function startRun(dir: string, lines: number) {
   return child;
 }
 
+Deno.test("--resume refuses a checkpoint whose networks differ from the ones the settings build", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const first = await train([...SMALL, "--dataset", "grid25", "--steps", "10", "--out", dir]);
+    assert.equal(first.code, 0, first.stderr);
+    const stateFile = `${dir}/checkpoints/latest/state.json`;
+    const state = JSON.parse(await Deno.readTextFile(stateFile));
+    assert.equal(state.spec.scale, 4, "the checkpoint records grid25's point scale");
+    const resume = async (edit: (s: Record<string, unknown>) => void) => {
+      const copy = structuredClone(state);
+      edit(copy);
+      await Deno.writeTextFile(stateFile, JSON.stringify(copy));
+      return await train(["--out", dir, "--resume", "--steps", "20"]);
+    };
+    // Networks trained without the scale layer (before the spec was recorded).
+    const old = await resume((s) => delete s.spec);
+    assert.equal(old.code, 1);
+    assert.match(old.stderr, /does not record its networks.*scales grid25's points by 4/);
+    assert.doesNotMatch(old.stderr, /^\s+at /m);
+    const other = await resume((s) => (s.spec as { scale: number }).scale = 2);
+    assert.equal(other.code, 1);
+    assert.match(other.stderr, /networks .*"scale":2.* differ from the ones this version builds/);
+    // The checkpoint as written resumes.
+    const same = await resume(() => {});
+    assert.equal(same.code, 0, same.stderr);
+    assert.match(same.stdout, /resuming .* at step 10 of 20/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("Ctrl-C (SIGINT) checkpoints and stops; --resume continues from there", async () => {
   const dir = await Deno.makeTempDir();
   const child = await startRun(dir, 15);
