@@ -203,8 +203,9 @@ export function hasWrk(): boolean {
 
 /**
  * Cold starts, `deno task serve`, the floor (hello_server.ts) and the server
- * process in turn (so that the machine's load weighs on all alike), then load at concurrency 1, 32 and
- * 32 again on the last server process, with its memory after each.
+ * process in turn (so that the machine's load weighs on all alike), then
+ * load at concurrency 1, 32 and 32 again on the last server process, with
+ * its memory after each.
  */
 export async function benchHttp(
   model: string,
