@@ -171,6 +171,13 @@ export function openapiDocument(facts: ApiModelFacts, title: string): Json {
           responses: { "200": { description: "JavaScript.", content: { "text/javascript": {} } } },
         },
       },
+      "/shared/latent_codec.js": {
+        get: {
+          summary:
+            "The encoder of the `z` parameter (base64url of float32), which the demo page imports.",
+          responses: { "200": { description: "JavaScript.", content: { "text/javascript": {} } } },
+        },
+      },
       "/demo.css": {
         get: {
           summary: "The demo page's style sheet.",
