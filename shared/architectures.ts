@@ -181,9 +181,13 @@ function mlpGenerator(
     : h;
 }
 
-/** True when a points MLP has a data scale other than 1. */
-function hasScale(spec: MlpSpec): spec is MlpSpec & { scale: number } {
-  return spec.output.kind === "points" && spec.scale !== undefined && spec.scale !== 1;
+/**
+ * True when a points MLP has a data scale other than 1, i.e. when its
+ * networks have the fixed scale layers (g_scale, d_scale).
+ */
+export function hasScale(spec: MlpSpec | DcganSpec): spec is MlpSpec & { scale: number } {
+  return spec.id === "mlp" && spec.output.kind === "points" && spec.scale !== undefined &&
+    spec.scale !== 1;
 }
 
 function dcganGenerator(

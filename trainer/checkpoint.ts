@@ -16,7 +16,7 @@ import { encodeArtifact, sha256Hex } from "@gan-edge/shared/artifact";
 import type { PrngState } from "@gan-edge/shared/prng";
 import { Prng } from "@gan-edge/shared/prng";
 import { FORMAT_VERSION } from "@gan-edge/shared/schema";
-import type { ArchitectureSpec } from "@gan-edge/shared/architectures";
+import { type ArchitectureSpec, hasScale } from "@gan-edge/shared/architectures";
 import type { TrainConfig } from "./config.ts";
 import {
   type ExportMetadata,
@@ -199,16 +199,15 @@ export async function loadCheckpoint(runDir: string): Promise<Checkpoint | null>
 /** Puts a checkpoint's weights, optimizer states, EMA, PRNG and step into `state`. */
 export async function restoreState(state: GanState, checkpoint: Checkpoint): Promise<void> {
   const { tensors, state: saved } = checkpoint;
-  // Compared as JSON values (the saved one went through JSON).
-  const built = JSON.parse(JSON.stringify(state.spec));
-  if (!saved.spec && "scale" in built && built.scale !== 1) {
+  if (!saved.spec && hasScale(state.spec)) {
     throw new CheckpointError(
       `${checkpoint.dir}: the checkpoint does not record its networks, and this version scales ` +
-        `${saved.config.dataset}'s points by ${built.scale} between G and D, which networks ` +
+        `${saved.config.dataset}'s points by ${state.spec.scale} between G and D, which networks ` +
         "trained before that scale existed do not expect; start a new run",
     );
   }
-  if (saved.spec && !isDeepStrictEqual(saved.spec, built)) {
+  // Compared as JSON values (the saved one went through JSON).
+  if (saved.spec && !isDeepStrictEqual(saved.spec, JSON.parse(JSON.stringify(state.spec)))) {
     throw new CheckpointError(
       `${checkpoint.dir}: the checkpoint's networks (${
         JSON.stringify(saved.spec)
