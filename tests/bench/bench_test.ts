@@ -12,7 +12,7 @@ import { absDiff, median, percentile, summarize } from "./stats.ts";
 import { countMacs } from "./macs.ts";
 import { maxRssKb, procStatusKb, serveProcessArgs } from "./http.ts";
 import { checkResults, markdownTable, ratio, type Row, SCHEMA } from "./report.ts";
-import { buildRows, cappedStep } from "./main.ts";
+import { buildRows, cappedStep, memoryGrowth, pairedRatio } from "./main.ts";
 
 await tf.setBackend("cpu");
 
@@ -163,6 +163,42 @@ Deno.test("the committed results.json, if any, has the current shape", async () 
     return; // not produced yet
   }
   assert.deepEqual(checkResults(JSON.parse(text)), []);
+});
+
+Deno.test("trainer rounds: the ratio is the median of the rounds' ratios, and the table uses it", () => {
+  // Round 2 is slow for ours only (a burst of load): the pooled medians would
+  // say 6 / 2 = 3, the rounds say 2.
+  const ours = [[4, 4, 4], [40, 40, 40], [4, 4, 4]];
+  const peer = [[2, 2, 2], [2, 2, 2], [2, 2, 2]];
+  assert.deepEqual(pairedRatio(ours, peer), { ratio: 2, rounds: [2, 20, 2] });
+  assert.deepEqual(pairedRatio([[4], []], [[2], [2]]), { ratio: 2, rounds: [2] });
+  assert.equal(pairedRatio([[]], [[2]]), null);
+  const r = sampleResults();
+  // deno-lint-ignore no-explicit-any
+  (r.trainer.torch.mlp.torch as any).paired = pairedRatio(ours, peer);
+  const rows = buildRows(r, ["torch"]);
+  const wasm = rows.find((row) => row.measure.endsWith("wasm"))!;
+  assert.equal(wasm.ratio, 2);
+  assert.match(wasm.note!, /median of 3 rounds taken in turn \(2\.00, 20\.00, 2\.00\)/);
+});
+
+Deno.test("memory growth is read over the repeated concurrency-32 runs after the first", () => {
+  const run = (requests: number, mib: number) => ({ requests, rss_kb: mib * 1024 });
+  const g = memoryGrowth({ c32_repeats: [run(1000, 200), run(1500, 203), run(1500, 202)] });
+  assert.deepEqual(g, {
+    runs: 2,
+    requests: 3000,
+    mib: 2,
+    each: [200 * 1024, 203 * 1024, 202 * 1024],
+  });
+  assert.equal(memoryGrowth({ c32_repeats: [run(1000, 200)] }), null);
+  assert.equal(memoryGrowth({}), null);
+  const r = sampleResults();
+  // deno-lint-ignore no-explicit-any
+  (r as any).memory.server = { requests: 4001, c32_repeats: [run(1000, 200), run(3000, 201)] };
+  const row = buildRows(r, ["torch"]).find((x) => x.measure.startsWith("server RSS growth"))!;
+  assert.equal(row.ours, 1);
+  assert.match(row.measure, /last 1 concurrency-32 runs \(3000 requests\)/);
 });
 
 Deno.test("a backend stopped at its time cap reports what it finished, or a lower bound", () => {

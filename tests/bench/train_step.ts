@@ -100,6 +100,8 @@ export async function benchCase(name: string, runs: number, warmup: number, maxS
       },
       macs: { G: gMacs, D: dMacs },
       step: t,
+      /** Every timed step, for main.ts's rounds. */
+      ms,
     };
   } finally {
     state.dispose();
