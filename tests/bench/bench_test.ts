@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { buildGenerator } from "@gan-edge/shared/architectures";
-import { absDiff, median, percentile, summarize } from "./stats.ts";
+import { absDiff, median, percentile, summarize, timeAlternating } from "./stats.ts";
 import { countMacs } from "./macs.ts";
 import { maxRssKb, procStatusKb, serveProcessArgs } from "./http.ts";
 import { checkResults, markdownTable, ratio, type Row, SCHEMA } from "./report.ts";
@@ -199,6 +199,14 @@ Deno.test("memory growth is read over the repeated concurrency-32 runs after the
   const row = buildRows(r, ["torch"]).find((x) => x.measure.startsWith("server RSS growth"))!;
   assert.equal(row.ours, 1);
   assert.match(row.measure, /last 1 concurrency-32 runs \(3000 requests\)/);
+});
+
+Deno.test("timeAlternating calls each function in turn, the order reversed every other run", async () => {
+  const calls: string[] = [];
+  const ms = await timeAlternating([() => calls.push("a"), () => calls.push("b")], 3, 1);
+  assert.deepEqual(calls, ["a", "b", "a", "b", "b", "a", "a", "b"]);
+  assert.equal(ms.length, 2);
+  assert.ok(ms.every((m) => m.length === 3 && m.every((x) => x >= 0)));
 });
 
 Deno.test("a backend stopped at its time cap reports what it finished, or a lower bound", () => {

@@ -90,3 +90,27 @@ export function absDiff(
   }
   return { max, mean: a.length ? sum / a.length : 0 };
 }
+
+/**
+ * Milliseconds of `runs` calls of each of `fs`, taken in turn (the order
+ * reversed every other run) after `warmup` untimed calls of each: a burst of
+ * load on a shared machine then falls on all of them alike, not on whichever
+ * happened to run during it.
+ */
+export async function timeAlternating(
+  fs: (() => Promise<unknown> | unknown)[],
+  runs: number,
+  warmup: number,
+): Promise<number[][]> {
+  for (const f of fs) for (let i = 0; i < warmup; i++) await f();
+  const ms = fs.map((): number[] => []);
+  for (let i = 0; i < runs; i++) {
+    const order = fs.map((_, j) => (i % 2 === 0 ? j : fs.length - 1 - j));
+    for (const j of order) {
+      const t0 = performance.now();
+      await fs[j]();
+      ms[j].push(performance.now() - t0);
+    }
+  }
+  return ms;
+}
