@@ -209,6 +209,20 @@ Deno.test("timeAlternating calls each function in turn, the order reversed every
   assert.ok(ms.every((m) => m.length === 3 && m.every((x) => x >= 0)));
 });
 
+Deno.test("a cold-start baseline checkout gets its own row, ours ÷ theirs", () => {
+  const r = sampleResults();
+  const cold = (median: number) => ({ median, runs: [median] });
+  // deno-lint-ignore no-explicit-any
+  (r as any).http = {
+    cold_start_ms: cold(400),
+    cold_start_baseline_ms: { ...cold(500), checkout: "/tmp/old", commit: "e434fdc" },
+    load: [],
+  };
+  const row = buildRows(r, ["torch"]).find((x) => x.measure.includes("another checkout"))!;
+  assert.equal(row.ratio, 0.8);
+  assert.equal(row.peer, "the server of e434fdc");
+});
+
 Deno.test("a backend stopped at its time cap reports what it finished, or a lower bound", () => {
   const error = "stopped at the 120 s time cap";
   const p = (phase: string, ms: number) => ({ case: "dcgan64", phase, ms });

@@ -51,6 +51,13 @@ function freePort(): number {
   return port;
 }
 
+/** The commit checked out in `dir`, or null. */
+function gitHead(dir: string): string | null {
+  const out = new Deno.Command("git", { args: ["-C", dir, "rev-parse", "--short", "HEAD"] })
+    .outputSync();
+  return out.success ? new TextDecoder().decode(out.stdout).trim() : null;
+}
+
 /** kB of `field` (VmRSS, VmHWM) of process `pid`, or null if it is gone. */
 export function procStatusKb(status: string, field: string): number | null {
   const m = status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, "m"));
@@ -100,6 +107,7 @@ async function startServer(
   model: string,
   launch: Launch,
   timeoutMs = 30_000,
+  cwd = ROOT,
 ): Promise<Server> {
   const port = freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -112,7 +120,7 @@ async function startServer(
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args,
-    cwd: ROOT,
+    cwd,
     env: { RATE_LIMIT: "0" },
     stdout: "null",
     stderr: "piped",
@@ -209,11 +217,23 @@ export function hasWrk(): boolean {
  */
 export async function benchHttp(
   model: string,
-  options: { starts: number; seconds: number; maxRequests: number; repeats?: number },
+  options: {
+    starts: number;
+    seconds: number;
+    maxRequests: number;
+    repeats?: number;
+    /**
+     * Another checkout of this repository whose server also starts in turn
+     * with ours (its edge/serve.ts, run from its folder with the same flags):
+     * whether a slower cold start is our code or the machine.
+     */
+    baseline?: string;
+  },
 ) {
   const viaTask: number[] = [];
   const direct: number[] = [];
   const floor: number[] = [];
+  const baseline: number[] = [];
   let server: Server | undefined;
   for (let i = 0; i < options.starts; i++) {
     const task = await startServer(model, "task");
@@ -222,6 +242,11 @@ export async function benchHttp(
     const hello = await startServer(model, "floor");
     floor.push(hello.coldStartMs);
     await hello.stop();
+    if (options.baseline) {
+      const other = await startServer(model, "process", 30_000, options.baseline);
+      baseline.push(other.coldStartMs);
+      await other.stop();
+    }
     server = await startServer(model, "process");
     direct.push(server.coldStartMs);
     if (i < options.starts - 1) await server.stop();
@@ -265,6 +290,16 @@ export async function benchHttp(
       runs: floor,
       command: "deno run --allow-net tests/bench/hello_server.ts",
     },
+    ...(options.baseline
+      ? {
+        cold_start_baseline_ms: {
+          median: median(baseline),
+          runs: baseline,
+          checkout: options.baseline,
+          commit: gitHead(options.baseline),
+        },
+      }
+      : {}),
     load,
     memory,
     // What the measured server answered: its first sample, then wrk's.

@@ -18,6 +18,9 @@
  *        [--backends wasm,webgpu,cpu] [--out tests/bench/results.json]
  *        [--trained DIR]   (a float32 generator folder, e.g. a run's
  *                           checkpoints/latest/generator: read, never written)
+ *        [--cold-baseline DIR]  (another checkout, e.g. a git worktree of an
+ *                           older commit with node_modules linked: its server
+ *                           starts in turn with ours)
  *
  * @module
  */
@@ -459,6 +462,21 @@ export function buildRows(r: any, peers: string[]): Row[] {
         : {}),
       target: TARGETS.cold_start,
     });
+    if (h.cold_start_baseline_ms) {
+      const b = h.cold_start_baseline_ms;
+      rows.push({
+        section: "http",
+        measure: `cold start, server process of another checkout (${
+          b.commit ?? b.checkout
+        }), in turn (median of ${b.runs.length})`,
+        ours: h.cold_start_ms.median,
+        unit: "ms",
+        peer: `the server of ${b.commit ?? b.checkout}`,
+        peerValue: b.median,
+        ratio: ratio(h.cold_start_ms.median, b.median),
+        note: "ratio < 1: ours starts faster",
+      });
+    }
     if (h.cold_start_task_ms) {
       rows.push({
         section: "http",
@@ -543,6 +561,7 @@ async function main() {
       out: { type: "string", default: `${HERE}results.json` },
       backends: { type: "string", default: "wasm,webgpu,cpu" },
       trained: { type: "string" },
+      "cold-baseline": { type: "string" },
     },
   });
   const only = new Set(values.only.split(","));
@@ -614,6 +633,7 @@ async function main() {
         seconds: quick ? 3 : 8,
         maxRequests: 20_000,
         repeats: quick ? 1 : 4,
+        baseline: values["cold-baseline"],
       });
       results.http = { model: "dcgan28 w32 cond (random weights, float16)", ...h };
       results.memory.server = {
