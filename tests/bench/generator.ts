@@ -121,13 +121,12 @@ async function ortSession(path: string) {
   });
 }
 
-async function timeOrt(
+/** One onnxruntime-web call on fixed inputs of `batch` (z, and labels if conditional). */
+function ortCall(
   session: ort.InferenceSession,
   dim: number,
   conditional: boolean,
   batch: number,
-  runs: number,
-  warmup: number,
   z?: Float32Array,
   labels?: number[],
 ) {
@@ -141,9 +140,7 @@ async function timeOrt(
       [batch, 1],
     );
   }
-  const once = async () => (await session.run(feeds)).sample.data as Float32Array;
-  const out = await once();
-  return { out, t: await timeRuns(once, runs, warmup), once };
+  return async () => (await session.run(feeds)).sample.data as Float32Array;
 }
 
 interface ModelCase {
@@ -196,7 +193,7 @@ async function benchModels(
       };
     }
     const session = await ortSession(onnx);
-    const ortCheck = await timeOrt(session, dim, conditional, n, 1, 0, fixed.z, fixed.labels);
+    const ortOut = await ortCall(session, dim, conditional, n, fixed.z, fixed.labels)();
     const { model } = await rebuild(c.dir);
     const macs = countMacs(model).total;
     model.dispose();
@@ -204,7 +201,7 @@ async function benchModels(
       model: c.name,
       macs_per_sample: macs,
       torch,
-      ort_max_abs_diff: absDiff(ortCheck.out, ours).max,
+      ort_max_abs_diff: absDiff(ortOut, ours).max,
       max_abs_out: ours.reduce((m, v) => Math.max(m, Math.abs(v)), 0),
     };
     for (const batch of [1, 64]) {
@@ -214,8 +211,11 @@ async function benchModels(
       const stock = await timeSampler(sampler, batch, r, w);
       registerWasmKernels({ fastConv2DBackpropInput: true });
       // The shipped path and onnxruntime-web take turns, call by call.
-      const ortCall = (await timeOrt(session, dim, conditional, batch, 1, 0)).once;
-      const [fast, onnxrt] = await timeAlternating([samplerCall(sampler, batch), ortCall], r, w);
+      const [fast, onnxrt] = await timeAlternating(
+        [samplerCall(sampler, batch), ortCall(session, dim, conditional, batch)],
+        r,
+        w,
+      );
       row[`batch${batch}`] = { stock, kernels: summarize(fast), ort: summarize(onnxrt) };
     }
     await session.release();
