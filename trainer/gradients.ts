@@ -44,7 +44,18 @@ export function leakyReluBackward(
   out: Float32Array,
 ): void {
   const a = Math.fround(alpha);
-  for (let i = 0; i < out.length; i++) out[i] = x[i] > 0 ? dy[i] : a * dy[i];
+  const b = 1 - a;
+  const n = out.length;
+  if (a + b !== 1) {
+    // Only for an α below ~2⁻²⁹, where 1 − α rounds.
+    for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? dy[i] : a * dy[i];
+    return;
+  }
+  // Branch-free: the sign of x is a coin flip per element, and as a branch
+  // (x > 0 ? dy : a·dy) the mispredictions made this loop ~6× slower (85
+  // against 14 µs on a 128×128 batch). dy·(a + b) is dy·1 and dy·a is a·dy,
+  // both in float64, so the float32 results are the same.
+  for (let i = 0; i < n; i++) out[i] = dy[i] * (a + b * +(x[i] > 0));
 }
 
 function leakyReluGradKernel(

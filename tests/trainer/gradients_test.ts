@@ -26,6 +26,18 @@ Deno.test("leakyReluBackward: dy where x > 0, α·dy (α as float32) at and belo
   ]);
 });
 
+Deno.test("leakyReluBackward: the branch-free loop equals the branching formula for any α", () => {
+  const x = Float32Array.from([...values(997, 5), 0, -0, NaN, Infinity, -Infinity, 1e-45, -1e-45]);
+  const dy = Float32Array.from([...values(997, 6), 1, -1, 2, 3, -4, 1e30, -1e-40]);
+  for (const alpha of [0.2, 0.01, 0.5, 1, 1.5, 3, -0.3, 1e-12, 0]) {
+    const a = Math.fround(alpha);
+    const want = Float32Array.from(x, (xi, i) => xi > 0 ? dy[i] : a * dy[i]);
+    const got = new Float32Array(x.length);
+    leakyReluBackward(dy, x, alpha, got);
+    assert.deepEqual(got, want, `α = ${alpha}`);
+  }
+});
+
 /** Seeded values in [−1, 1). */
 function values(n: number, seed: number): Float32Array {
   const prng = new Prng(seed);
