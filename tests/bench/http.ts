@@ -261,10 +261,9 @@ export async function benchHttp(
     memory.after_c1 = memoryOf(server.pid);
     load.push(await wrk(server.url, 32, options.seconds, options.maxRequests));
     memory.after_c32 = memoryOf(server.pid);
-    // The same load again: flat memory means no growth from here. The first
-    // runs warm the heaps (V8's grows in steps, wasm's to the peak batch), so
-    // the growth is read over the repeats after the first (2026-11-30, by
-    // hand: 130.6, 131.1, 129.5 MiB after each of three 10,000-request runs).
+    // The same load again, `repeats` times, with the RSS after each: flat
+    // memory means the peaks stop rising (main.ts memoryGrowth; V8's heap
+    // grows for a few runs, then gives memory back, so single runs saw-tooth).
     for (let i = 0; i < Math.max(1, options.repeats ?? 1); i++) {
       const l = await wrk(server.url, 32, options.seconds, options.maxRequests);
       if (i === 0) load.push(l);

@@ -234,18 +234,25 @@ async function benchTrainer(quick: boolean, backends: string[], log: (s: string)
 const mib = (kb: number | null | undefined) => kb == null ? "—" : `${(kb / 1024).toFixed(0)} MiB`;
 
 /**
- * RSS growth from the first repeated concurrency-32 run to the last, and the
- * requests served in between; null with fewer than 2 repeats.
+ * Growth of the server's RSS under repeated concurrency-32 runs: the highest
+ * RSS after the runs of the second half minus the highest after the first
+ * half, and the requests of the second half; null with fewer than 4 runs.
+ * Peaks, not end points: V8 lets its heap grow for several runs and then
+ * gives memory back (a saw-tooth, 2026-11-30 by hand: 222, 229, 233, 239, 245,
+ * 217, 221, … MiB over twelve 5,000-request runs), so first-to-last read +28
+ * MiB in one run and −15 in another; a leak raises the peaks.
  */
 export function memoryGrowth(
   server: { c32_repeats?: { requests: number; rss_kb: number | null }[] },
 ) {
   const r = server.c32_repeats?.filter((x) => x.rss_kb != null);
-  if (!r || r.length < 2) return null;
+  if (!r || r.length < 4) return null;
+  const half = Math.floor(r.length / 2);
+  const peak = (xs: typeof r) => Math.max(...xs.map((x) => x.rss_kb!));
   return {
-    runs: r.length - 1,
-    requests: r.slice(1).reduce((n, x) => n + x.requests, 0),
-    mib: (r.at(-1)!.rss_kb! - r[0].rss_kb!) / 1024,
+    runs: r.length,
+    requests: r.slice(half).reduce((n, x) => n + x.requests, 0),
+    mib: (peak(r.slice(half)) - peak(r.slice(0, half))) / 1024,
     each: r.map((x) => x.rss_kb!),
   };
 }
@@ -530,8 +537,10 @@ export function buildRows(r: any, peers: string[]): Row[] {
     if (growth) {
       rows.push({
         section: "memory",
-        measure:
-          `server RSS growth over the last ${growth.runs} concurrency-32 runs (${growth.requests} requests)`,
+        measure: `server RSS growth: peak of the last ${growth.runs / 2} of ${growth.runs} ` +
+          `concurrency-32 runs (${growth.requests} requests) − peak of the first ${
+            growth.runs / 2
+          }`,
         ours: growth.mib,
         unit: "MiB",
         note: `RSS after each repeated run: ${growth.each.map((kb) => mib(kb)).join(", ")}`,
@@ -633,7 +642,7 @@ async function main() {
         starts: quick ? 2 : 5,
         seconds: quick ? 3 : 8,
         maxRequests: 20_000,
-        repeats: quick ? 1 : 4,
+        repeats: quick ? 1 : 8,
         baseline: values["cold-baseline"],
       });
       results.http = { model: "dcgan28 w32 cond (random weights, float16)", ...h };
