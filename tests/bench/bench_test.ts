@@ -201,6 +201,11 @@ Deno.test("memory growth: the peak of the second half of the runs against the fi
   const row = buildRows(r, ["torch"]).find((x) => x.measure.startsWith("server RSS growth"))!;
   assert.equal(row.ours, 2);
   assert.match(row.measure, /last 2 of 4 concurrency-32 runs \(2000 requests\)/);
+  // The RSS "after N requests" is the one after the last run, when all N were served.
+  const after = buildRows(r, ["torch"]).find((x) =>
+    x.measure === "server RSS after 4001 requests"
+  )!;
+  assert.equal(after.ours, 202);
 });
 
 Deno.test("timeAlternating calls each function in turn, the order reversed every other run", async () => {
