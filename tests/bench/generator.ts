@@ -103,15 +103,14 @@ function fixedInputs(sampler: Sampler, n: number) {
   return { z, labels };
 }
 
-async function timeSampler(sampler: Sampler, batch: number, runs: number, warmup: number) {
-  const { z, labels } = fixedInputs(sampler, batch);
-  return await timeRuns(() => sampler.generate(z, batch, labels), runs, warmup);
-}
-
 /** One call of the sampler on fixed inputs of `batch`. */
 function samplerCall(sampler: Sampler, batch: number) {
   const { z, labels } = fixedInputs(sampler, batch);
   return () => sampler.generate(z, batch, labels);
+}
+
+async function timeSampler(sampler: Sampler, batch: number, runs: number, warmup: number) {
+  return await timeRuns(samplerCall(sampler, batch), runs, warmup);
 }
 
 async function ortSession(path: string) {
