@@ -230,6 +230,16 @@ Deno.test("a cold-start baseline checkout gets its own row, ours ÷ theirs", () 
   assert.equal(row.peer, "the server of e434fdc");
 });
 
+Deno.test("--cold-baseline that is not a checkout is refused by name, before anything runs", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./main.ts", import.meta.url).pathname, "--cold-baseline", "/nope"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 2);
+  assert.match(new TextDecoder().decode(out.stderr), /--cold-baseline: .*"\/nope"/);
+});
+
 Deno.test("a backend stopped at its time cap reports what it finished, or a lower bound", () => {
   const error = "stopped at the 120 s time cap";
   const p = (phase: string, ms: number) => ({ case: "dcgan64", phase, ms });

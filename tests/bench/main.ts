@@ -576,6 +576,13 @@ async function main() {
       "cold-baseline": { type: "string" },
     },
   });
+  const baseline = values["cold-baseline"];
+  if (baseline && !(await Deno.stat(`${baseline}/edge/serve.ts`).catch(() => null))) {
+    console.error(
+      `error: --cold-baseline: expected a checkout of gan-edge (with edge/serve.ts), got "${baseline}"`,
+    );
+    Deno.exit(2);
+  }
   const only = new Set(values.only.split(","));
   const quick = values.quick;
   const started = performance.now();
@@ -645,7 +652,7 @@ async function main() {
         seconds: quick ? 3 : 8,
         maxRequests: 20_000,
         repeats: quick ? 1 : 8,
-        baseline: values["cold-baseline"],
+        baseline,
       });
       results.http = { model: "dcgan28 w32 cond (random weights, float16)", ...h };
       results.memory.server = {
