@@ -19,8 +19,10 @@
  *   dense layer's backward pass, in a scalar loop): the operand transposed
  *   first, then the stock XNNPACK path.
  * - `Greater`, `Select` (stock compute a broadcast index per element; they
- *   are LeakyReLU's gradient) and `Transpose` of a matrix (stock thrashes
- *   the cache on power-of-two sides): plain or blocked loops over the heap.
+ *   are LeakyReLU's gradient), `Transpose` of the last two axes (stock
+ *   thrashes the cache on power-of-two sides) and `Sum` over leading axes
+ *   (stock transposes first; every bias gradient): plain or blocked loops
+ *   over the heap.
  *
  * @example
  * ```ts ignore
@@ -49,6 +51,7 @@ import {
   stockTranspose,
   transposeConfig,
 } from "./kernels/elementwise.ts";
+import { stockSum, sumConfig } from "./kernels/sum.ts";
 import type { StockKernel } from "./kernels/wasm_backend.ts";
 
 export { clearPhaseFilterCache } from "./kernels/conv2d_backprop_input.ts";
@@ -62,6 +65,7 @@ export {
   greaterConfig,
   oneHotConfig,
   selectConfig,
+  sumConfig,
   tileConfig,
   transposeConfig,
   unsortedSegmentSumConfig,
@@ -103,8 +107,9 @@ export interface WasmKernelOptions {
    */
   fastBatchMatMul?: boolean;
   /**
-   * Replace wasm's `Greater`, `Select` and matrix `Transpose` with loops
-   * over the heap (default true); false puts the stock kernels back.
+   * Replace wasm's `Greater`, `Select`, `Transpose` of the last two axes
+   * and `Sum` over leading axes with loops over the heap (default true);
+   * false puts the stock kernels back.
    */
   fastElementwise?: boolean;
 }
@@ -126,6 +131,7 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): void {
   swap(stockGreater, greaterConfig, options.fastElementwise);
   swap(stockSelect, selectConfig, options.fastElementwise);
   swap(stockTranspose, transposeConfig, options.fastElementwise);
+  swap(stockSum, sumConfig, options.fastElementwise);
 }
 
 /** The kernel names this module registers for wasm. */
@@ -140,6 +146,7 @@ export const WASM_KERNEL_NAMES: readonly string[] = [
   tf.Greater,
   tf.Select,
   tf.Transpose,
+  tf.Sum,
 ];
 
 registerWasmKernels();

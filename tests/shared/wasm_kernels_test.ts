@@ -444,11 +444,54 @@ Deno.test("wasm kernels: Greater, Select and Transpose equal cpu's exactly, cove
   for (const shape of [[128, 128], [64, 128], [17, 33], [1, 5], [0, 3]]) {
     await exact(`transpose ${shape}`, () => tf.transpose(x(shape, 51)));
   }
+  // Ours: the last two axes of any rank (tf.matMul's operands are [1, m, k]).
+  await exact("transpose [1, 256, 128]", () => tf.transpose(x([1, 256, 128], 53), [0, 2, 1]));
+  await exact("transpose [3, 2, 17, 5]", () => tf.transpose(x([3, 2, 17, 5], 54), [0, 1, 3, 2]));
+  // The stock kernel's: other permutations.
   await exact("transpose rank 3", () => tf.transpose(x([2, 3, 4], 52), [2, 0, 1]));
+  await exact("transpose [2, 3, 4] 1 0 2", () => tf.transpose(x([2, 3, 4], 55), [1, 0, 2]));
   await exact(
     "transpose int32",
     () => tf.transpose(tf.tensor2d([1, 2, 3, 4], [2, 2], "int32")).toFloat(),
   );
+});
+
+Deno.test("wasm kernels: Sum over leading axes is bit-identical to the stock wasm kernel", async () => {
+  // The cpu backend adds in float64, wasm in float32: the claim is against stock wasm.
+  const cases: [number[], number | number[], boolean][] = [
+    [[128, 256], 0, false], // a dense layer's bias gradient: ours
+    [[64, 7, 7, 32], [0, 1, 2], false], // a conv layer's: ours
+    [[5, 4, 3], [0, 1], true], // ours, keepDims
+    [[5, 4, 3], [1, 0], true], // the stock kernel: it adds axis 0 fastest
+    [[6, 3], -2, false], // ours, a negative axis
+    [[128, 256], 1, false], // innermost: the stock kernel
+    [[4, 5], [0, 1], true], // everything: the stock kernel
+    [[4, 5, 6], 1, false], // a middle axis: the stock kernel
+  ];
+  const input = (shape: number[]) => {
+    const v = values(shape, 61).map((a) => a * 1e3);
+    if (v.length > 3) [v[0], v[1], v[2]] = [NaN, -0, 1e-30]; // NaN and signed zero propagate
+    return tf.tensor(v, shape);
+  };
+  await tf.setBackend("wasm");
+  try {
+    for (const [shape, axis, keepDims] of cases) {
+      const f = () => tf.sum(input(shape), axis, keepDims);
+      registerWasmKernels({ fastElementwise: false });
+      const [expected] = await on("wasm", f);
+      const expectedShape = tf.tidy(() => f().shape);
+      registerWasmKernels();
+      const [actual] = await on("wasm", f);
+      const label = `sum ${shape} axis ${axis}${keepDims ? " keepDims" : ""}`;
+      assert.deepEqual(tf.tidy(() => f().shape), expectedShape, `${label}: shape`);
+      assert.deepEqual(Array.from(actual), Array.from(expected), label);
+    }
+    // Nothing to add gives zeros, as on cpu (stock wasm leaves the output unwritten).
+    const [empty] = await on("wasm", () => tf.sum(tf.zeros([0, 3]), 0));
+    assert.deepEqual(Array.from(empty), [0, 0, 0], "sum 0,3 axis 0");
+  } finally {
+    registerWasmKernels();
+  }
 });
 
 Deno.test("wasm kernels: GatherV2 equals cpu's on every axis, with batch dims and dtypes", async () => {
