@@ -14,7 +14,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { free, type KernelArgs, StockKernel, transpose, type WasmBackend } from "./wasm_backend.ts";
+import {
+  free,
+  type KernelArgs,
+  StockKernel,
+  swapLastTwo,
+  transpose,
+  type WasmBackend,
+} from "./wasm_backend.ts";
 
 type Inputs = { a: tf.TensorInfo; b: tf.TensorInfo };
 type Attrs = tf.BatchMatMulAttrs;
@@ -24,13 +31,6 @@ export const stockBatchMatMul: StockKernel = new StockKernel(
   tf.BatchMatMul,
   batchMatMul as unknown as tf.KernelFunc,
 );
-
-/** The permutation that swaps the last two axes of a rank-`rank` tensor. */
-function swapLastTwo(rank: number): number[] {
-  const perm = Array.from({ length: rank }, (_, i) => i);
-  [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
-  return perm;
-}
 
 const batchOf = (x: tf.TensorInfo) => tf.util.sizeFromShape(x.shape.slice(0, -2));
 

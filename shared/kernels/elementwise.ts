@@ -22,7 +22,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type KernelArgs, StockKernel, type WasmBackend } from "./wasm_backend.ts";
+import { type KernelArgs, StockKernel, swapLastTwo, type WasmBackend } from "./wasm_backend.ts";
 
 type Binary = { a: tf.TensorInfo; b: tf.TensorInfo };
 type SelectInputs = { condition: tf.TensorInfo; t: tf.TensorInfo; e: tf.TensorInfo };
@@ -85,13 +85,6 @@ function select(args: KernelArgs<SelectInputs, never>): tf.TensorInfo {
 /** Side of the square tiles of the blocked transpose (16 floats: one cache line). */
 const TILE = 16;
 
-/** Whether `perm` swaps the last two axes and keeps the others in place. */
-function swapsLastTwo(perm: number[]): boolean {
-  const r = perm.length;
-  return r >= 2 && perm[r - 2] === r - 1 && perm[r - 1] === r - 2 &&
-    perm.slice(0, r - 2).every((p, i) => p === i);
-}
-
 /**
  * Swaps the last two axes of a float32 tensor, matrix by matrix and tile by
  * tile so that reads and writes stay in cache. tf.matMul hands BatchMatMul
@@ -102,7 +95,10 @@ function transpose(args: KernelArgs<TransposeInputs, tf.TransposeAttrs>): tf.Ten
   const backend = args.backend as WasmBackend;
   const { x } = args.inputs;
   const { perm } = args.attrs!;
-  if (x.dtype !== "float32" || !swapsLastTwo(perm)) {
+  if (
+    x.dtype !== "float32" || perm.length < 2 ||
+    !tf.util.arraysEqual(perm, swapLastTwo(perm.length))
+  ) {
     return stockTranspose.run({ x }, backend, { perm });
   }
   const r = x.shape.length;

@@ -61,6 +61,13 @@ export function view(info: tf.TensorInfo, shape: number[]): tf.TensorInfo {
   return { dataId: info.dataId, shape, dtype: info.dtype };
 }
 
+/** The permutation that swaps the last two axes of a rank-`rank` tensor. */
+export function swapLastTwo(rank: number): number[] {
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
+  return perm;
+}
+
 /** wasm's Transpose kernel (a new tensor the caller owns). */
 export function transpose(
   backend: WasmBackend,
