@@ -28,11 +28,13 @@ import type { GanMetadata } from "@gan-edge/shared/schema";
 import { type BackendName, selectBackend } from "./backend.ts";
 import { BACKENDS } from "./config.ts";
 import { MIXTURES } from "./data/toy.ts";
+import type { ImageSet } from "./data/images.ts";
 import { IDX_DATASETS, loadIdxDataset } from "./data/mnist.ts";
 import {
   argmaxRows,
   type ClassHistogram,
   classHistogram,
+  type Classifier,
   type ClassifierInfo,
   CLASSIFIERS_DIR,
   classify,
@@ -51,10 +53,21 @@ import {
 } from "./eval/parzen.ts";
 import { type PrdcReport, precisionRecall } from "./eval/prdc.ts";
 
-/** Loads the artifact in `dir` (validated) as a tfjs model. */
+/**
+ * Loads the artifact in `dir` (validated) as a tfjs model; errors name the
+ * folder and the file that could not be read or did not validate.
+ */
 export async function loadArtifact(dir: string) {
-  const read = (name: string) => Deno.readFile(`${dir}/${name}`);
-  const decoded = await decodeArtifact(await read("model.json"), read);
+  const read = (name: string) =>
+    Deno.readFile(`${dir}/${name}`).catch((e) => {
+      throw new Error(`cannot read ${dir}/${name} (${(e as Error).message})`);
+    });
+  let decoded;
+  try {
+    decoded = await decodeArtifact(await read("model.json"), read);
+  } catch (e) {
+    throw new Error(`${dir} is not a usable model folder: ${(e as Error).message}`);
+  }
   const model = await tf.loadLayersModel(
     tf.io.fromMemory(decoded.modelArtifacts),
   );
@@ -217,11 +230,39 @@ function samplePicture(
   return { file: "samples.png", bytes: pngGrid(picked, rows * perRow, shape, perRow) };
 }
 
+/** What the image metrics compare against: the dataset's splits and the classifier. */
+interface ImageReferences {
+  train: ImageSet;
+  test: ImageSet;
+  classifier: Classifier;
+  classifierDir: string;
+}
+
+/**
+ * Loads the splits and the classifier before anything is generated or
+ * written, so a missing file fails the evaluation before it has effects.
+ */
+async function loadImageReferences(
+  metadata: GanMetadata,
+  dataset: keyof typeof IDX_DATASETS,
+  o: EvalOptions,
+): Promise<ImageReferences> {
+  const out = metadata.output;
+  if (out.kind !== "image") throw new Error("loadImageReferences: not an image model");
+  const spec = IDX_DATASETS[dataset];
+  const options = { dataDir: o.dataDir, imageSize: out.height };
+  const train = await loadIdxDataset(spec, "train", options);
+  const test = await loadIdxDataset(spec, "test", options);
+  const classifierDir = o.classifier ??
+    decodeURIComponent(new URL(dataset, CLASSIFIERS_DIR).pathname);
+  return { train, test, classifier: await loadClassifier(classifierDir), classifierDir };
+}
+
 /** Image metrics of `generated` against the dataset's splits. */
 async function evaluateImages(
   metadata: GanMetadata,
   generated: { x: Float32Array; labels: Int32Array | null },
-  dataset: keyof typeof IDX_DATASETS,
+  { train, test, classifier, classifierDir: dir }: ImageReferences,
   o: EvalOptions,
 ): Promise<ImageReport> {
   const log = o.log ?? (() => {});
@@ -229,9 +270,6 @@ async function evaluateImages(
   if (out.kind !== "image") throw new Error("evaluateImages: not an image model");
   const side = out.height;
   const size = out.height * out.width * out.channels;
-  const spec = IDX_DATASETS[dataset];
-  const train = await loadIdxDataset(spec, "train", { dataDir: o.dataDir, imageSize: side });
-  const test = await loadIdxDataset(spec, "test", { dataDir: o.dataDir, imageSize: side });
   const testCount = Math.min(o.test ?? test.count, test.count);
   const testX = test.x.subarray(0, testCount * size);
   const n = generated.x.length / size;
@@ -259,71 +297,91 @@ async function evaluateImages(
     );
   }
 
-  const dir = o.classifier ?? decodeURIComponent(new URL(dataset, CLASSIFIERS_DIR).pathname);
-  const classifier = await loadClassifier(dir);
-  try {
-    const classes = classifier.info.classNames.length;
-    const metric = Math.min(o.metricSamples ?? 10_000, n);
-    const fakeX = generated.x.subarray(0, metric * size);
-    const fake = await classify(classifier, toClassifierInput(fakeX, side, out.channels));
-    const real = await classify(classifier, toClassifierInput(testX, side, out.channels));
-    // The floor: the same number of training images against the test split.
-    const trainSlice = train.x.subarray(0, Math.min(train.count, testCount) * size);
-    const trainFeat = await classify(classifier, toClassifierInput(trainSlice, side, out.channels));
-    const dim = classifier.info.featureDim;
-    const realGaussian = fitGaussian(real.features, dim);
-    const frechet = frechetDistance(realGaussian, fitGaussian(fake.features, dim));
-    const frechetTrainTest = frechetDistance(realGaussian, fitGaussian(trainFeat.features, dim));
-    log("k-NN precision and recall …");
-    const prdc = await precisionRecall({ x: real.features, dim }, { x: fake.features, dim });
-    const predicted = argmaxRows(fake.probs, classes);
-    let labelAgreement: number | null = null;
-    if (generated.labels) {
-      let agree = 0;
-      predicted.forEach((p, i) => agree += p === generated.labels![i] ? 1 : 0); // first `metric`
-      labelAgreement = agree / predicted.length;
-    }
-    return {
-      generated: n,
-      metricSamples: metric,
-      testImages: testCount,
-      parzen,
-      classifier: {
-        dir,
-        dataset: classifier.info.dataset,
-        featureDim: dim,
-        testAccuracy: classifier.info.testAccuracy,
-      },
-      frechet,
-      frechetTrainTest,
-      prdc,
-      classes: {
-        ...classHistogram(predicted, classes),
-        names: classifier.info.classNames,
-        labelAgreement,
-      },
-    };
-  } finally {
-    classifier.dispose();
+  const classes = classifier.info.classNames.length;
+  const metric = Math.min(o.metricSamples ?? 10_000, n);
+  const fakeX = generated.x.subarray(0, metric * size);
+  const fake = await classify(classifier, toClassifierInput(fakeX, side, out.channels));
+  const real = await classify(classifier, toClassifierInput(testX, side, out.channels));
+  // The floor: the same number of training images against the test split.
+  const trainSlice = train.x.subarray(0, Math.min(train.count, testCount) * size);
+  const trainFeat = await classify(classifier, toClassifierInput(trainSlice, side, out.channels));
+  const dim = classifier.info.featureDim;
+  const realGaussian = fitGaussian(real.features, dim);
+  const frechet = frechetDistance(realGaussian, fitGaussian(fake.features, dim));
+  const frechetTrainTest = frechetDistance(realGaussian, fitGaussian(trainFeat.features, dim));
+  log("k-NN precision and recall …");
+  const prdc = await precisionRecall({ x: real.features, dim }, { x: fake.features, dim });
+  const predicted = argmaxRows(fake.probs, classes);
+  let labelAgreement: number | null = null;
+  if (generated.labels) {
+    let agree = 0;
+    predicted.forEach((p, i) => agree += p === generated.labels![i] ? 1 : 0); // first `metric`
+    labelAgreement = agree / predicted.length;
   }
+  return {
+    generated: n,
+    metricSamples: metric,
+    testImages: testCount,
+    parzen,
+    classifier: {
+      dir,
+      dataset: classifier.info.dataset,
+      featureDim: dim,
+      testAccuracy: classifier.info.testAccuracy,
+    },
+    frechet,
+    frechetTrainTest,
+    prdc,
+    classes: {
+      ...classHistogram(predicted, classes),
+      names: classifier.info.classNames,
+      labelAgreement,
+    },
+  };
+}
+
+/**
+ * The dataset to measure `metadata`'s model on: `requested` or the one it was
+ * trained on. Throws, naming both, where the two cannot be compared (a ring8
+ * model on grid25's modes, an image model on another dataset's classifier).
+ */
+export function datasetFor(dir: string, metadata: GanMetadata, requested?: string): string {
+  const trained = metadata.training.dataset;
+  const dataset = requested ?? trained;
+  const known = metadata.output.kind === "points" ? MIXTURES : IDX_DATASETS;
+  if (!(dataset in known)) {
+    throw new Error(
+      metadata.output.kind === "points"
+        ? `${dir}: a points model is measured on ring8 or grid25, not ${dataset}`
+        : `${dir}: image metrics need a dataset with a test split and a shipped classifier ` +
+          `(${Object.keys(IDX_DATASETS).join(", ")}); got ${dataset}. Pass --dataset.`,
+    );
+  }
+  if (trained in known && dataset !== trained) {
+    throw new Error(
+      `--dataset ${dataset}: ${dir} was trained on ${trained}; its samples are measured ` +
+        `against ${trained} (leave out --dataset)`,
+    );
+  }
+  return dataset;
 }
 
 /**
  * Evaluates the model in `dir`; writes eval.json and the sample picture
- * beside it and returns the report.
+ * beside it and returns the report. Every input (model, dataset, data files,
+ * classifier, run) is read and checked before the first file is written.
  */
 export async function evaluate(dir: string, o: EvalOptions = {}): Promise<EvalReport> {
   const started = performance.now();
   const seed = o.seed ?? 0;
   const { decoded, model } = await loadArtifact(dir);
   const { metadata } = decoded;
-  const dataset = o.dataset ?? metadata.training.dataset;
   let report: EvalReport;
+  let references: ImageReferences | null = null;
   try {
+    const dataset = datasetFor(dir, metadata, o.dataset);
+    const diagnostics = o.run ? await runDiagnostics(o.run) : undefined;
     if (metadata.output.kind === "points") {
-      if (!(dataset in MIXTURES)) {
-        throw new Error(`${dir}: a points model is measured on ring8 or grid25, not ${dataset}`);
-      }
       const generated = await generate(model, metadata, o.samples ?? 2500, seed);
       const picture = samplePicture(metadata, generated.x, null);
       await Deno.writeFile(`${dir}/${picture.file}`, picture.bytes);
@@ -334,12 +392,11 @@ export async function evaluate(dir: string, o: EvalOptions = {}): Promise<EvalRe
         seconds: 0,
       };
     } else {
-      if (!(dataset in IDX_DATASETS)) {
-        throw new Error(
-          `${dir}: image metrics need a dataset with a test split and a shipped classifier ` +
-            `(${Object.keys(IDX_DATASETS).join(", ")}); got ${dataset}. Pass --dataset.`,
-        );
-      }
+      references = await loadImageReferences(
+        metadata,
+        dataset as keyof typeof IDX_DATASETS,
+        o,
+      );
       const n = Math.max(o.parzenSamples ?? PAPER_PROTOCOL.samples, o.metricSamples ?? 10_000);
       o.log?.(`generating ${n} samples …`);
       const generated = await generate(model, metadata, n, seed);
@@ -348,19 +405,15 @@ export async function evaluate(dir: string, o: EvalOptions = {}): Promise<EvalRe
       report = {
         dataset,
         seed,
-        images: await evaluateImages(
-          metadata,
-          generated,
-          dataset as keyof typeof IDX_DATASETS,
-          o,
-        ),
+        images: await evaluateImages(metadata, generated, references, o),
         seconds: 0,
       };
     }
+    if (diagnostics) report.diagnostics = diagnostics;
   } finally {
     model.dispose();
+    references?.classifier.dispose();
   }
-  if (o.run) report.diagnostics = await runDiagnostics(o.run);
   report.seconds = Math.round((performance.now() - started) / 100) / 10;
   await Deno.writeTextFile(`${dir}/eval.json`, JSON.stringify(report, null, 2) + "\n");
   return report;
@@ -520,17 +573,17 @@ if (import.meta.main) {
     console.error(`error: ${(e as Error).message}`);
     Deno.exit(2);
   }
-  await selectBackend(options.backend);
   let result;
   try {
+    await selectBackend(options.backend);
     result = await evaluate(options.model, {
       ...options,
       log: (line) => console.error(line),
     });
+    if (options.record) await recordMetrics(options.model, headlineMetrics(result));
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);
     Deno.exit(1);
   }
-  if (options.record) await recordMetrics(options.model, headlineMetrics(result));
   console.log(options.json ? JSON.stringify(result) : formatReport(result));
 }

@@ -20,6 +20,8 @@ import {
   toClassifierInput,
 } from "../../trainer/eval/classifier.ts";
 import { runDiagnostics, V_OPTIMUM } from "../../trainer/eval/diagnostics.ts";
+import { loadIdxDataset } from "../../trainer/data/mnist.ts";
+import { PAPER_SIGMAS } from "../../trainer/eval/parzen.ts";
 import { evaluate, formatReport, parseEvalArgs } from "../../trainer/eval_main.ts";
 import { exportGenerator } from "../../trainer/export.ts";
 import { GanState, specFor } from "../../trainer/loop.ts";
@@ -173,6 +175,12 @@ Deno.test({
       "--data-dir",
       FASHION,
     ]);
+    // A missing classifier fails before anything is generated or written.
+    await assert.rejects(
+      evaluate(options.model, { ...options, classifier: `${dir}/no-classifier` }),
+      /no-classifier\/classifier\.json: cannot read the classifier/,
+    );
+    await assert.rejects(Deno.stat(`${dir}/model/samples.png`), Deno.errors.NotFound);
     const before = tf.memory().numTensors;
     const r = await evaluate(options.model, options);
     assert.equal(tf.memory().numTensors, before, "no tensor leaks");
@@ -194,6 +202,100 @@ Deno.test({
     assert.deepEqual(Array.from(png.subarray(1, 4)), [0x50, 0x4e, 0x47]); // "PNG"
     assert.match(formatReport(r), /Parzen log-lik\.\s+-?\d+\.\d ± \d+\.\d nats/);
     assert.match(formatReport(r), /not Inception FID/);
+    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "a generator collapsed on one test image: precision 1, recall 0, one class, " +
+    "Parzen in closed form on [0, 1]",
+  ignore: !hasFashion,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    const output = {
+      kind: "image" as const,
+      height: 28,
+      width: 28,
+      channels: 1 as const,
+      range: [-1, 1] as [-1, 1],
+    };
+    const test = await loadIdxDataset("fashion-mnist", "test", { dataDir: FASHION });
+    const train = await loadIdxDataset("fashion-mnist", "train", { dataDir: FASHION });
+    const d = 28 * 28;
+    // G(z) = tanh(b) for every z: zero kernels, b = atanh of test image 0.
+    const G = buildGenerator({
+      id: "mlp",
+      latentDim: 4,
+      output,
+      generatorHidden: [8],
+      discriminatorHidden: [8],
+      dropout: 0,
+    });
+    const image = test.x.subarray(0, d);
+    G.setWeights(
+      G.getWeights().map((w, i, all) =>
+        i === all.length - 1
+          ? tf.tensor1d(image.map((v) => Math.atanh(Math.max(-0.999, Math.min(0.999, v)))))
+          : tf.zerosLike(w)
+      ),
+    );
+    const c = (G.predict(tf.zeros([1, 4])) as tf.Tensor).dataSync() as Float32Array;
+    await exportGenerator(
+      G,
+      {
+        latent: { dim: 4, distribution: "normal" },
+        output,
+        architecture: { id: "mlp", hyperparameters: {} },
+        training: training("fashion-mnist"),
+        metrics: {},
+      },
+      "float32",
+      `${dir}/model`,
+    );
+    G.dispose();
+    const [samples, v, m] = [200, 50, 150];
+    // The shipped classifier (edge/models/classifiers/fashion-mnist), the default.
+    const r = (await evaluate(`${dir}/model`, {
+      parzenSamples: samples,
+      validation: v,
+      test: m,
+      metricSamples: m,
+      dataDir: FASHION,
+    })).images!;
+
+    // Fakes sit on a real image: inside the real manifold (precision 1); every fake is
+    // the same point, so its k-NN ball is empty and covers no real image (recall ≈ 0).
+    // Swapping real and fake would give precision ≈ 1/150 and recall 1.
+    assert.equal(r.prdc.precision, 1);
+    assert.ok(r.prdc.recall <= 1 / m, `recall ${r.prdc.recall}`);
+    // One class, the image's own: KL from uniform = log 10.
+    assert.equal(Math.max(...r.classes.counts), m);
+    assert.equal(r.classes.counts[test.labels![0]], m);
+    assert.ok(Math.abs(r.classes.reverseKl - Math.log(10)) < 1e-9);
+
+    // Every Parzen kernel sits on c, so log p(x) = −‖u − u_c‖²/2σ² − d log(σ√2π) with
+    // u = (x + 1)/2: σ by the mean over the last v training images, reported on the
+    // first m test images. Without the [0, 1] map the distances would be 4× larger.
+    const unit = (x: number) => (x + 1) / 2;
+    const logLik = (x: Float32Array, sigma: number) => {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += (unit(x[j]) - unit(c[j])) ** 2;
+      return -s / (2 * sigma * sigma) - d * Math.log(sigma * Math.sqrt(2 * Math.PI));
+    };
+    const meanOver = (x: Float32Array, count: number, sigma: number) => {
+      let s = 0;
+      for (let i = 0; i < count; i++) s += logLik(x.subarray(i * d, (i + 1) * d), sigma);
+      return s / count;
+    };
+    const validation = train.x.subarray((train.count - v) * d);
+    const bySigma = PAPER_SIGMAS.map((sigma) => meanOver(validation, v, sigma));
+    const sigma = PAPER_SIGMAS[bySigma.indexOf(Math.max(...bySigma))];
+    assert.equal(r.parzen!.sigma, sigma);
+    const expected = meanOver(test.x, m, sigma);
+    assert.ok(
+      Math.abs(r.parzen!.mean - expected) < 1e-3 * Math.abs(expected),
+      `Parzen ${r.parzen!.mean} against ${expected}`,
+    );
     await Deno.remove(dir, { recursive: true });
   },
 });
@@ -240,9 +342,59 @@ Deno.test("the CLI refuses bad flags with the flag's name", async () => {
     }).output();
     return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
   };
+  const defaults = parseEvalArgs(["--model", "m"]);
+  assert.equal(defaults.samples, 2500); // VEEGAN/PacGAN
+  assert.equal(defaults.parzenSamples, 10_000); // Goodfellow et al. 2014
+  assert.equal(defaults.validation, 1_000);
   const noModel = await run([]);
   assert.equal(noModel.code, 2);
   assert.match(noModel.stderr, /--model DIR is required/);
   assert.throws(() => parseEvalArgs(["--model", "m", "--parzen-samples", "x"]), /--parzen-samples/);
   assert.throws(() => parseEvalArgs(["--model", "m", "--backend", "cuda"]), /--backend/);
+});
+
+Deno.test("the CLI names the bad input, exits 1 without a stack trace and writes nothing", async () => {
+  const run = async (args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        "trainer/eval_main.ts",
+        ...args,
+      ],
+      cwd: ROOT,
+    }).output();
+    return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+  };
+  // A copy of the shipped ring8 model, without its eval.json and samples.svg.
+  const dir = await Deno.makeTempDir();
+  for (const file of ["model.json", "group1-shard1of1.bin"]) {
+    await Deno.copyFile(`${ROOT}edge/models/ring8/${file}`, `${dir}/${file}`);
+  }
+  const cases: [string[], RegExp][] = [
+    [["--model", "/nonexistent-model"], /cannot read \/nonexistent-model\/model\.json/],
+    [["--model", "README.md"], /README\.md is not a usable model folder/],
+    [["--model", dir, "--dataset", "grid25"], /--dataset grid25: .* was trained on ring8/],
+    [
+      ["--model", dir, "--dataset", "mnist"],
+      /a points model is measured on ring8 or grid25, not mnist/,
+    ],
+    [["--model", dir, "--run", "/nonexistent-run"], /--run \/nonexistent-run: no checkpoint/],
+    // The CUDA binding is never installed here (see trainer/backend.ts).
+    [["--model", dir, "--backend", "tensorflow"], /tfjs-node-gpu/],
+  ];
+  const results = await Promise.all(cases.map(([args]) => run(args)));
+  results.forEach(({ code, stderr }, i) => {
+    const [args, pattern] = cases[i];
+    assert.equal(code, 1, `${args.join(" ")}: ${stderr}`);
+    assert.match(stderr, /^error: /m, args.join(" "));
+    assert.match(stderr, pattern, args.join(" "));
+    assert.doesNotMatch(stderr, /Uncaught|^ {4}at /m, args.join(" "));
+  });
+  const left = [];
+  for await (const e of Deno.readDir(dir)) left.push(e.name);
+  assert.deepEqual(left.sort(), ["group1-shard1of1.bin", "model.json"]);
+  await Deno.remove(dir, { recursive: true });
 });

@@ -8,6 +8,7 @@ import { Prng } from "@gan-edge/shared/prng";
 import {
   logMeanExp,
   meanAndStderr,
+  PAPER_PROTOCOL,
   PAPER_SIGMAS,
   parzenEvaluate,
   parzenLogLikelihoods,
@@ -42,6 +43,8 @@ Deno.test("the σ grid is logspace(−1, 0, 10)", () => {
   close(PAPER_SIGMAS[0], 0.1, 1e-15, "first");
   close(PAPER_SIGMAS[9], 1, 1e-15, "last");
   close(PAPER_SIGMAS[1] / PAPER_SIGMAS[0], 10 ** (1 / 9), 1e-12, "ratio");
+  // Goodfellow et al. 2014: 10,000 generated samples, σ on 1,000 validation images.
+  assert.deepEqual(PAPER_PROTOCOL, { samples: 10_000, validation: 1_000 });
 });
 
 Deno.test("logMeanExp is exact on equal values and stable far from 0", () => {

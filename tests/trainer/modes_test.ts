@@ -37,3 +37,14 @@ Deno.test("two of four modes evenly: KL = log 2 on a 4-mode view", () => {
   assert.equal(r.captured, 2);
   assert.ok(Math.abs(r.reverseKl - Math.log(2)) < 1e-12);
 });
+
+Deno.test("the high-quality radius is 3σ: 2.99σ from a mode counts, 3.01σ does not", () => {
+  for (const mixture of [RING8, GRID25]) {
+    const [mx, my] = mixture.modes[0];
+    const at = (k: number) => [mx + k * mixture.sigma, my];
+    const r = modeCoverage(new Float32Array([...at(2.99), ...at(3.01)]), mixture);
+    assert.equal(r.highQuality, 0.5, mixture.name);
+    assert.equal(r.captured, 1, mixture.name);
+    assert.equal(r.histogram[0], 1, mixture.name);
+  }
+});
