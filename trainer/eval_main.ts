@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { recordMetrics } from "./export.ts";
 import * as tf from "@tensorflow/tfjs";
@@ -324,7 +325,8 @@ async function evaluateImages(
     testImages: testCount,
     parzen,
     classifier: {
-      dir,
+      // Relative to the working folder: eval.json is committed beside shipped models.
+      dir: relative(Deno.cwd(), dir),
       dataset: classifier.info.dataset,
       featureDim: dim,
       testAccuracy: classifier.info.testAccuracy,

@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildGenerator } from "@gan-edge/shared/architectures";
 import { saveCheckpoint } from "../../trainer/checkpoint.ts";
@@ -263,6 +264,9 @@ Deno.test({
       dataDir: FASHION,
     })).images!;
 
+    // The shipped classifier, named relative to the working folder (eval.json is committed).
+    assert.equal(resolve(r.classifier.dir), resolve(ROOT, "edge/models/classifiers/fashion-mnist"));
+    assert.ok(!isAbsolute(r.classifier.dir), r.classifier.dir);
     // Fakes sit on a real image: inside the real manifold (precision 1); every fake is
     // the same point, so its k-NN ball is empty and covers no real image (recall ≈ 0).
     // Swapping real and fake would give precision ≈ 1/150 and recall 1.
