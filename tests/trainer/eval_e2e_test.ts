@@ -331,26 +331,21 @@ Deno.test("diagnostics from a run: a D that says ½ everywhere gives V = −log 
   await Deno.remove(dir, { recursive: true });
 });
 
+/** `deno task eval`'s script in a child process, with the task's permissions. */
+async function runEvalCli(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-write", "--allow-env", "trainer/eval_main.ts", ...args],
+    cwd: ROOT,
+  }).output();
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
 Deno.test("the CLI refuses bad flags with the flag's name", async () => {
-  const run = async (args: string[]) => {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "trainer/eval_main.ts",
-        ...args,
-      ],
-      cwd: ROOT,
-    }).output();
-    return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
-  };
   const defaults = parseEvalArgs(["--model", "m"]);
   assert.equal(defaults.samples, 2500); // VEEGAN/PacGAN
   assert.equal(defaults.parzenSamples, 10_000); // Goodfellow et al. 2014
   assert.equal(defaults.validation, 1_000);
-  const noModel = await run([]);
+  const noModel = await runEvalCli([]);
   assert.equal(noModel.code, 2);
   assert.match(noModel.stderr, /--model DIR is required/);
   assert.throws(() => parseEvalArgs(["--model", "m", "--parzen-samples", "x"]), /--parzen-samples/);
@@ -358,20 +353,6 @@ Deno.test("the CLI refuses bad flags with the flag's name", async () => {
 });
 
 Deno.test("the CLI names the bad input, exits 1 without a stack trace and writes nothing", async () => {
-  const run = async (args: string[]) => {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "trainer/eval_main.ts",
-        ...args,
-      ],
-      cwd: ROOT,
-    }).output();
-    return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
-  };
   // A copy of the shipped ring8 model, without its eval.json and samples.svg.
   const dir = await Deno.makeTempDir();
   for (const file of ["model.json", "group1-shard1of1.bin"]) {
@@ -389,7 +370,7 @@ Deno.test("the CLI names the bad input, exits 1 without a stack trace and writes
     // The CUDA binding is never installed here (see trainer/backend.ts).
     [["--model", dir, "--backend", "tensorflow"], /tfjs-node-gpu/],
   ];
-  const results = await Promise.all(cases.map(([args]) => run(args)));
+  const results = await Promise.all(cases.map(([args]) => runEvalCli(args)));
   results.forEach(({ code, stderr }, i) => {
     const [args, pattern] = cases[i];
     assert.equal(code, 1, `${args.join(" ")}: ${stderr}`);
