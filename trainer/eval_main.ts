@@ -383,34 +383,29 @@ export async function evaluate(dir: string, o: EvalOptions = {}): Promise<EvalRe
   try {
     const dataset = datasetFor(dir, metadata, o.dataset);
     const diagnostics = o.run ? await runDiagnostics(o.run) : undefined;
-    if (metadata.output.kind === "points") {
-      const generated = await generate(model, metadata, o.samples ?? 2500, seed);
-      const picture = samplePicture(metadata, generated.x, null);
-      await Deno.writeFile(`${dir}/${picture.file}`, picture.bytes);
-      report = {
+    if (metadata.output.kind === "image") {
+      references = await loadImageReferences(metadata, dataset as keyof typeof IDX_DATASETS, o);
+    }
+    const n = references
+      ? Math.max(o.parzenSamples ?? PAPER_PROTOCOL.samples, o.metricSamples ?? 10_000)
+      : o.samples ?? 2500;
+    o.log?.(`generating ${n} samples …`);
+    const generated = await generate(model, metadata, n, seed);
+    const picture = samplePicture(metadata, generated.x, generated.labels);
+    await Deno.writeFile(`${dir}/${picture.file}`, picture.bytes);
+    report = references
+      ? {
+        dataset,
+        seed,
+        images: await evaluateImages(metadata, generated, references, o),
+        seconds: 0,
+      }
+      : {
         dataset,
         seed,
         modes: modeCoverage(generated.x, MIXTURES[dataset as keyof typeof MIXTURES]),
         seconds: 0,
       };
-    } else {
-      references = await loadImageReferences(
-        metadata,
-        dataset as keyof typeof IDX_DATASETS,
-        o,
-      );
-      const n = Math.max(o.parzenSamples ?? PAPER_PROTOCOL.samples, o.metricSamples ?? 10_000);
-      o.log?.(`generating ${n} samples …`);
-      const generated = await generate(model, metadata, n, seed);
-      const picture = samplePicture(metadata, generated.x, generated.labels);
-      await Deno.writeFile(`${dir}/${picture.file}`, picture.bytes);
-      report = {
-        dataset,
-        seed,
-        images: await evaluateImages(metadata, generated, references, o),
-        seconds: 0,
-      };
-    }
     if (diagnostics) report.diagnostics = diagnostics;
   } finally {
     model.dispose();

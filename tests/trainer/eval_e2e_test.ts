@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildGenerator } from "@gan-edge/shared/architectures";
+import type { GanMetadata } from "@gan-edge/shared/schema";
 import { saveCheckpoint } from "../../trainer/checkpoint.ts";
 import { parseConfig } from "../../trainer/config.ts";
 import { openDataset } from "../../trainer/data/mod.ts";
@@ -47,6 +48,54 @@ const training = (dataset: string) => ({
   date: new Date(0).toISOString(),
 });
 
+/** 28×28 grey images in [−1, 1], the output of the image models below. */
+const IMAGE_OUTPUT = {
+  kind: "image" as const,
+  height: 28,
+  width: 28,
+  channels: 1 as const,
+  range: [-1, 1] as [-1, 1],
+};
+
+/**
+ * Builds an MLP generator (`weights` may replace its initial weights), exports
+ * it as a float32 artifact to `path` with `dataset` as its training dataset,
+ * and returns G(0), the sample of the zero latent.
+ */
+async function exportMlp(
+  path: string,
+  dataset: string,
+  output: GanMetadata["output"],
+  latentDim: number,
+  hidden: number,
+  weights?: (initial: tf.Tensor[]) => tf.Tensor[],
+): Promise<Float32Array> {
+  const G = buildGenerator({
+    id: "mlp",
+    latentDim,
+    output,
+    generatorHidden: [hidden],
+    discriminatorHidden: [8],
+    dropout: 0,
+  });
+  if (weights) G.setWeights(weights(G.getWeights()));
+  const atZero = tf.tidy(() => (G.predict(tf.zeros([1, latentDim])) as tf.Tensor).dataSync());
+  await exportGenerator(
+    G,
+    {
+      latent: { dim: latentDim, distribution: "normal" },
+      output,
+      architecture: { id: "mlp", hyperparameters: {} },
+      training: training(dataset),
+      metrics: {},
+    },
+    "float32",
+    path,
+  );
+  G.dispose();
+  return atZero as Float32Array;
+}
+
 Deno.test("class histogram: even → KL 0, one class → log K", () => {
   const even = classHistogram([0, 1, 2, 3, 0, 1, 2, 3], 4);
   assert.deepEqual(even.counts, [2, 2, 2, 2]);
@@ -72,28 +121,7 @@ Deno.test("32×32 images are cropped to their central 28×28", () => {
 
 Deno.test("a points model: modes, samples.svg, eval.json", async () => {
   const dir = await Deno.makeTempDir();
-  const spec = {
-    id: "mlp" as const,
-    latentDim: 2,
-    output: { kind: "points" as const, dim: 2 },
-    generatorHidden: [8],
-    discriminatorHidden: [8],
-    dropout: 0,
-  };
-  const G = buildGenerator(spec);
-  await exportGenerator(
-    G,
-    {
-      latent: { dim: 2, distribution: "normal" },
-      output: spec.output,
-      architecture: { id: "mlp", hyperparameters: {} },
-      training: training("ring8"),
-      metrics: {},
-    },
-    "float32",
-    `${dir}/model`,
-  );
-  G.dispose();
+  await exportMlp(`${dir}/model`, "ring8", { kind: "points", dim: 2 }, 2, 8);
   const report = await evaluate(`${dir}/model`, { samples: 500 });
   assert.equal(report.dataset, "ring8");
   assert.equal(report.modes!.samples, 500);
@@ -112,34 +140,7 @@ Deno.test({
   ignore: !hasFashion,
   fn: async () => {
     const dir = await Deno.makeTempDir();
-    const output = {
-      kind: "image" as const,
-      height: 28,
-      width: 28,
-      channels: 1 as const,
-      range: [-1, 1] as [-1, 1],
-    };
-    const G = buildGenerator({
-      id: "mlp",
-      latentDim: 4,
-      output,
-      generatorHidden: [16],
-      discriminatorHidden: [8],
-      dropout: 0,
-    });
-    await exportGenerator(
-      G,
-      {
-        latent: { dim: 4, distribution: "normal" },
-        output,
-        architecture: { id: "mlp", hyperparameters: {} },
-        training: training("fashion-mnist"),
-        metrics: {},
-      },
-      "float32",
-      `${dir}/model`,
-    );
-    G.dispose();
+    await exportMlp(`${dir}/model`, "fashion-mnist", IMAGE_OUTPUT, 4, 16);
     // An untrained classifier: the metrics' plumbing, not their values.
     const names = Array.from({ length: 10 }, (_, i) => `c${i}`);
     const clf = buildClassifier(10);
@@ -213,47 +214,24 @@ Deno.test({
   ignore: !hasFashion,
   fn: async () => {
     const dir = await Deno.makeTempDir();
-    const output = {
-      kind: "image" as const,
-      height: 28,
-      width: 28,
-      channels: 1 as const,
-      range: [-1, 1] as [-1, 1],
-    };
     const test = await loadIdxDataset("fashion-mnist", "test", { dataDir: FASHION });
     const train = await loadIdxDataset("fashion-mnist", "train", { dataDir: FASHION });
     const d = 28 * 28;
-    // G(z) = tanh(b) for every z: zero kernels, b = atanh of test image 0.
-    const G = buildGenerator({
-      id: "mlp",
-      latentDim: 4,
-      output,
-      generatorHidden: [8],
-      discriminatorHidden: [8],
-      dropout: 0,
-    });
+    // G(z) = tanh(b) = c for every z: zero kernels, b = atanh of test image 0.
     const image = test.x.subarray(0, d);
-    G.setWeights(
-      G.getWeights().map((w, i, all) =>
-        i === all.length - 1
-          ? tf.tensor1d(image.map((v) => Math.atanh(Math.max(-0.999, Math.min(0.999, v)))))
-          : tf.zerosLike(w)
-      ),
-    );
-    const c = (G.predict(tf.zeros([1, 4])) as tf.Tensor).dataSync() as Float32Array;
-    await exportGenerator(
-      G,
-      {
-        latent: { dim: 4, distribution: "normal" },
-        output,
-        architecture: { id: "mlp", hyperparameters: {} },
-        training: training("fashion-mnist"),
-        metrics: {},
-      },
-      "float32",
+    const c = await exportMlp(
       `${dir}/model`,
+      "fashion-mnist",
+      IMAGE_OUTPUT,
+      4,
+      8,
+      (initial) =>
+        initial.map((w, i) =>
+          i === initial.length - 1
+            ? tf.tensor1d(image.map((v) => Math.atanh(Math.max(-0.999, Math.min(0.999, v)))))
+            : tf.zerosLike(w)
+        ),
     );
-    G.dispose();
     const [samples, v, m] = [200, 50, 150];
     // The shipped classifier (edge/models/classifiers/fashion-mnist), the default.
     const r = (await evaluate(`${dir}/model`, {
