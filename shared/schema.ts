@@ -79,6 +79,14 @@ const shardPath = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\.bin$/, {
 
 export const ShardSchema = z.object({ path: shardPath, sha256 }).strict();
 
+/**
+ * The formats an artifact's weights may be stored in: 1, 2 or 4 bytes a
+ * value. The one list; the trainer's and exporter's `--quantize` use it.
+ */
+export const QuantizationSchema = z.enum(["uint8", "float16", "float32"], {
+  error: 'expected "uint8", "float16" or "float32"',
+});
+
 /** Everything the edge needs to know about a generator. */
 export const GanMetadataSchema = z.object({
   formatVersion: z.string().regex(/^\d+\.\d+\.\d+$/, {
@@ -91,9 +99,7 @@ export const GanMetadataSchema = z.object({
   architecture: ArchitectureSchema,
   training: ProvenanceSchema,
   metrics: z.record(z.string(), z.number()),
-  quantization: z.enum(["uint8", "float16", "float32"], {
-    error: 'expected "uint8", "float16" or "float32"',
-  }),
+  quantization: QuantizationSchema,
   shards: z.array(ShardSchema).min(1, { error: "expected at least 1 shard" }),
 }).strict();
 
@@ -102,7 +108,7 @@ export type Output = z.infer<typeof OutputSchema>;
 export type Architecture = z.infer<typeof ArchitectureSchema>;
 export type Provenance = z.infer<typeof ProvenanceSchema>;
 export type GanMetadata = z.infer<typeof GanMetadataSchema>;
-export type Quantization = GanMetadata["quantization"];
+export type Quantization = z.infer<typeof QuantizationSchema>;
 
 /** tfjs's weight entry, with its optional quantization fields. */
 export const WeightSpecSchema = z.object({
