@@ -8,9 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-// After the backend: our XNNPACK transposed convolution (5× faster G at
-// batch 1) must replace the stock kernel, not be replaced by it.
-import "@gan-edge/shared/wasm-kernels";
+import { register as registerKernels } from "@gan-edge/kernels/inference";
 
 /** What runs the generator; reported by /healthz. */
 export interface BackendInfo {
@@ -21,10 +19,16 @@ export interface BackendInfo {
 
 let ready: Promise<BackendInfo> | undefined;
 
-/** Starts the wasm backend once; throws if it is not wasm afterwards. */
+/**
+ * Starts the wasm backend once, with the generator's kernels of
+ * `@gan-edge/kernels/inference`; throws if it is not wasm afterwards.
+ */
 export function initWasm(): Promise<BackendInfo> {
   ready ??= (async () => {
     tf.enableProdMode();
+    // After the backend's import: our XNNPACK transposed convolution (5×
+    // faster G at batch 1) must replace the stock kernel, not be replaced by it.
+    registerKernels();
     setWasmPaths(
       new URL(".", import.meta.resolve("@tensorflow/tfjs-backend-wasm")).href,
     );

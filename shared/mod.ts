@@ -1,8 +1,9 @@
 /**
  * `@gan-edge/shared`: the typed contract between trainer and edge — the
- * artifact schema, the seeded latent PRNG, quantization and the artifact
- * codec. Architecture builders (which pull in tfjs-layers) are exported
- * separately as `@gan-edge/shared/architectures`.
+ * artifact schema, the seeded latent PRNG, quantization, the artifact codec
+ * and the HTTP API's types. Shapes, rendering and the latent codec have their
+ * own exports; the networks' builders live in the trainer and the wasm
+ * kernels in `@gan-edge/kernels`.
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
- * Shapes that follow from the output schema alone. Kept apart from
- * architectures.ts so that the edge can read them without loading
- * tfjs-layers (issue #7: start-up time).
+ * Shapes that follow from the output schema alone. The trainer's
+ * architectures.ts builds its networks to them; the edge reads them without
+ * loading tfjs-layers (issue #7: start-up time).
  *
  * @module
  */

@@ -6,7 +6,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { ArchitectureSpec } from "@gan-edge/shared/architectures";
+import { register as registerKernels } from "@gan-edge/kernels/training";
+import type { ArchitectureSpec } from "./architectures.ts";
 import type { BACKENDS } from "./config.ts";
 
 export type BackendName = typeof BACKENDS[number];
@@ -103,7 +104,7 @@ async function hardwareGpu(): Promise<string | null> {
 /** tfjs-backend-wasm plus the kernels it lacks for training convolutions. */
 async function useWasm(): Promise<void> {
   await import("@tensorflow/tfjs-backend-wasm");
-  await import("@gan-edge/shared/wasm-kernels"); // after the backend: see its doc
+  registerKernels(); // after the backend: see its doc
   await activate("wasm");
 }
 

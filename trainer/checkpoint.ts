@@ -16,7 +16,7 @@ import { encodeArtifact, sha256Hex } from "@gan-edge/shared/artifact";
 import type { PrngState } from "@gan-edge/shared/prng";
 import { Prng } from "@gan-edge/shared/prng";
 import { FORMAT_VERSION } from "@gan-edge/shared/schema";
-import { type ArchitectureSpec, hasScale } from "@gan-edge/shared/architectures";
+import { type ArchitectureSpec, hasScale } from "./architectures.ts";
 import type { TrainConfig } from "./config.ts";
 import {
   type ExportMetadata,

@@ -20,7 +20,7 @@ import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { recordMetrics } from "./export.ts";
 import * as tf from "@tensorflow/tfjs";
-import { sampleShape } from "@gan-edge/shared/architectures";
+import { sampleShape } from "./architectures.ts";
 import { decodeArtifact } from "@gan-edge/shared/artifact";
 import { latents } from "@gan-edge/shared/prng";
 import { pngGrid } from "@gan-edge/shared/render/png";

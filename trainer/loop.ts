@@ -15,13 +15,13 @@ import {
   buildDiscriminator,
   buildGenerator,
   sampleShape,
-} from "@gan-edge/shared/architectures";
+} from "./architectures.ts";
 import { fillLatents, Prng } from "@gan-edge/shared/prng";
 import type { TrainConfig } from "./config.ts";
 import type { DataSource } from "./data/mod.ts";
 import * as losses from "./losses.ts";
 import { FusedAdam } from "./adam.ts";
-import "./gradients.ts";
+import { registerGradients } from "@gan-edge/kernels/training";
 
 /** One line of `log.jsonl`. */
 export interface StepLog {
@@ -86,6 +86,7 @@ export class GanState {
   step = 0;
 
   constructor(readonly config: TrainConfig, readonly spec: ArchitectureSpec) {
+    registerGradients(); // WGAN-GP's comparisons and leaky ReLU's fused gradient, on any backend
     this.prng = new Prng(config.seed);
     // Initial weights, too, follow --seed (tfjs initialisers use Math.random).
     [this.G, this.D] = withSeededRandom(

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { buildGenerator } from "@gan-edge/shared/architectures";
+import { buildGenerator } from "../../trainer/architectures.ts";
 import { absDiff, median, percentile, summarize, timeAlternating } from "./stats.ts";
 import { countMacs } from "./macs.ts";
 import { maxRssKb, procStatusKb, serveProcessArgs } from "./http.ts";

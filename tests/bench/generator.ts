@@ -3,9 +3,9 @@
  * main.ts), against its peers on the same weights:
  *
  * - ours: edge/sampler.ts loadSampler on an artifact (tfjs wasm, SIMD), with
- *   @gan-edge/shared/wasm-kernels' transposed convolution and with tfjs's
- *   stock one put back (registerWasmKernels); the result says which of the
- *   two the edge ships (whether edge/backend.ts imports the kernels);
+ *   @gan-edge/kernels/inference's transposed convolution and with tfjs's
+ *   stock one put back (its register()); the result says which of the two
+ *   the edge ships (whether edge/backend.ts imports the kernels);
  * - PyTorch CPU eager (peer_torch.py loads the artifact's dequantized
  *   weights, checks its outputs against ours on fixed latents, and exports
  *   the ONNX file);
@@ -25,8 +25,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import * as ort from "onnxruntime-web";
 import { loadSampler, type Sampler } from "../../edge/sampler.ts";
-import { registerWasmKernels } from "@gan-edge/shared/wasm-kernels";
-import { type ArchitectureSpec, buildGenerator } from "@gan-edge/shared/architectures";
+import { register as registerKernels } from "@gan-edge/kernels/inference";
+import { type ArchitectureSpec, buildGenerator } from "../../trainer/architectures.ts";
 import { decodeArtifact, encodeArtifact } from "@gan-edge/shared/artifact";
 import { latents } from "@gan-edge/shared/prng";
 import { FORMAT_VERSION, type Quantization } from "@gan-edge/shared/schema";
@@ -158,7 +158,7 @@ async function benchModels(
 ) {
   const rows = [];
   for (const c of cases) {
-    registerWasmKernels({ fastConv2DBackpropInput: true });
+    registerKernels({ fastConv2DBackpropInput: true });
     const sampler = await loadSampler(c.dir);
     const dim = sampler.metadata.latent.dim;
     const conditional = Boolean(sampler.classNames);
@@ -206,9 +206,9 @@ async function benchModels(
     for (const batch of [1, 64]) {
       const r = batch === 1 ? runs : Math.max(5, Math.floor(runs / 4));
       const w = batch === 1 ? warmup : 2;
-      registerWasmKernels({ fastConv2DBackpropInput: false });
+      registerKernels({ fastConv2DBackpropInput: false });
       const stock = await timeSampler(sampler, batch, r, w);
-      registerWasmKernels({ fastConv2DBackpropInput: true });
+      registerKernels({ fastConv2DBackpropInput: true });
       // The shipped path and onnxruntime-web take turns, call by call.
       const [fast, onnxrt] = await timeAlternating(
         [samplerCall(sampler, batch), ortCall(session, dim, conditional, batch)],
@@ -292,10 +292,10 @@ async function benchChain(tmp: string, peers: TorchPeer[], runs: number, warmup:
     await t.data();
     t.dispose();
   };
-  registerWasmKernels({ fastConv2DBackpropInput: false });
+  registerKernels({ fastConv2DBackpropInput: false });
   const stock = await timeRuns(read(transposed), runs, warmup);
   const upsampleConv = await timeRuns(read(resizeConv), runs, warmup);
-  registerWasmKernels({ fastConv2DBackpropInput: true });
+  registerKernels({ fastConv2DBackpropInput: true });
   const ours = await timeRuns(read(transposed), runs, warmup);
   tf.dispose([x0, ...wT, ...wC]);
   const onnx = `${tmp}/chain.onnx`;
@@ -340,7 +340,7 @@ export async function benchGenerators(
   warmup: number,
   trained?: string,
 ) {
-  registerWasmKernels();
+  registerKernels();
   const cases: ModelCase[] = [{
     name: "ring8 mlp",
     dir: new URL("../../edge/models/ring8", import.meta.url).pathname,
@@ -371,7 +371,7 @@ export async function benchGenerators(
   const chain = await benchChain(tmp, peers, Math.max(10, Math.floor(runs / 2)), warmup);
   const backendSource = await Deno.readTextFile(new URL("../../edge/backend.ts", import.meta.url));
   return {
-    edge_imports_kernels: /["']@gan-edge\/shared\/wasm-kernels["']/.test(backendSource),
+    edge_imports_kernels: /["']@gan-edge\/kernels\/inference["']/.test(backendSource),
     models,
     quantization,
     chain,

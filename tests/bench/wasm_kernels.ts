@@ -1,5 +1,5 @@
 /**
- * Benchmarks of shared/wasm_kernels.ts, every figure a median over runs after
+ * Benchmarks of the wasm kernels (kernels/), every figure a median over runs after
  * warm-up, measured in the same process:
  *
  * 1. `Conv2DBackpropInput` (transposed convolution) alone: the stock wasm
@@ -20,13 +20,13 @@ import * as tf from "@tensorflow/tfjs";
 // ones in deno.lock (trainer/ pins the same).
 // deno-lint-ignore no-import-prefix
 import { setWasmPaths } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
-import { registerWasmKernels } from "@gan-edge/shared/wasm-kernels";
+import { register as registerKernels } from "@gan-edge/kernels/training";
 import { median, timeSamples } from "./stats.ts";
 import {
   type ArchitectureSpec,
   buildDiscriminator,
   buildGenerator,
-} from "@gan-edge/shared/architectures";
+} from "../../trainer/architectures.ts";
 
 setWasmPaths(
   new URL(".", import.meta.resolve("npm:@tensorflow/tfjs-backend-wasm@4.22.0")).href,
@@ -128,7 +128,7 @@ async function benchDeconvs(o: BenchOptions) {
     const w = tf.randomNormal(c.filter, 0, 0.05);
     const run = () => tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, c.out, 2, "same");
     const measure = async (fast: boolean) => {
-      registerWasmKernels({ fastConv2DBackpropInput: fast });
+      registerKernels({ fastConv2DBackpropInput: fast });
       const out = run();
       const values = out.dataSync() as Float32Array;
       out.dispose();
@@ -160,7 +160,7 @@ async function benchDeconvs(o: BenchOptions) {
   const chainTimes: Record<string, number> = {};
   const outs: Float32Array[] = [];
   for (const fast of [false, true]) {
-    registerWasmKernels({ fastConv2DBackpropInput: fast });
+    registerKernels({ fastConv2DBackpropInput: fast });
     const out = chain();
     outs.push(out.dataSync() as Float32Array);
     out.dispose();
@@ -203,7 +203,7 @@ async function benchGenerator(o: BenchOptions) {
     const sample = () => tf.tidy(() => G.predict(inputs) as tf.Tensor);
     const result: Record<string, Timing> = {};
     for (const fast of [false, true]) {
-      registerWasmKernels({ fastConv2DBackpropInput: fast });
+      registerKernels({ fastConv2DBackpropInput: fast });
       result[fast ? "ours" : "stock"] = await time(
         () => readBack(sample),
         o.runs * 4,
@@ -292,7 +292,7 @@ async function benchSteps(o: BenchOptions) {
       rows.push({ backend: name, error: "did not start" });
       continue;
     }
-    registerWasmKernels({ fastConv2DBackpropInput: fast });
+    registerKernels({ fastConv2DBackpropInput: fast });
     const { step, dispose } = makeStep(spec, 64);
     const slow = backend === "cpu";
     const t = await time(step, slow ? o.cpuRuns : o.runs, slow ? 1 : o.warmup);
@@ -316,7 +316,7 @@ async function benchSteps(o: BenchOptions) {
 
 /** Every benchmark of this file; returns what it printed. */
 export async function benchWasmKernels(o: BenchOptions) {
-  registerWasmKernels();
+  registerKernels();
   const machine = {
     cpu: (await Deno.readTextFile("/proc/cpuinfo").catch(() => ""))
       .match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown",
@@ -336,7 +336,7 @@ export async function benchWasmKernels(o: BenchOptions) {
   const steps = await benchSteps(o);
   console.log("DCGAN D+G Adam step, batch 64, 28×28, width 32, conditional (median ms)");
   console.table(steps);
-  registerWasmKernels();
+  registerKernels();
   return { machine, options: o, deconvs, generator, steps };
 }
 

@@ -4,7 +4,7 @@
  * a 28×28 grayscale image generator, and a class-conditional one whose
  * inputs are "z" [n, dim] and "label" [n, 1], as the trainer exports them.
  */
-import { buildGenerator } from "@gan-edge/shared/architectures";
+import { buildGenerator } from "../../trainer/architectures.ts";
 import { encodeArtifact } from "@gan-edge/shared/artifact";
 import type { GanMetadata, Output } from "@gan-edge/shared/schema";
 import { initWasm } from "@gan-edge/edge/backend";

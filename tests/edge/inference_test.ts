@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { type ArchitectureSpec, buildGenerator } from "@gan-edge/shared/architectures";
+import { type ArchitectureSpec, buildGenerator } from "../../trainer/architectures.ts";
 import { decodeArtifact, encodeArtifact } from "@gan-edge/shared/artifact";
 import { latents } from "@gan-edge/shared/prng";
 import { initWasm } from "@gan-edge/edge/backend";

@@ -1,7 +1,10 @@
 /**
- * tfjs-layers stays off the edge's start-up path (issue #7): evaluating it
- * and `loadLayersModel` cost ~20 ms of a cold start, and the edge compiles
- * its artifact without them (edge/inference.ts).
+ * The edge's module graph. tfjs-layers stays off its start-up path (issue
+ * #7): evaluating it and `loadLayersModel` cost ~20 ms of a cold start, and
+ * the edge compiles its artifact without them (edge/inference.ts). So do the
+ * training kernels: the edge registers only `@gan-edge/kernels/inference`.
+ * And every module it loads is in deno.json's deploy `include`, so that a
+ * deploy (which uploads only those paths) starts.
  */
 import assert from "node:assert/strict";
 
@@ -11,11 +14,13 @@ interface Graph {
   npmPackages: Record<string, { dependencies?: string[] }>;
 }
 
+const ROOT = new URL("../../", import.meta.url);
+
 /** The module specifiers of `entry`'s graph, and the npm packages it reaches. */
 async function moduleGraph(entry: string): Promise<string[]> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json", entry],
-    cwd: new URL("../../", import.meta.url).pathname,
+    cwd: ROOT.pathname,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -31,10 +36,30 @@ async function moduleGraph(entry: string): Promise<string[]> {
   return [...graph.modules.map((m) => m.specifier), ...packages];
 }
 
+/** Whether deploy path pattern `pattern` (a file, a folder ending in /, `*` within a name) holds `path`. */
+function matches(pattern: string, path: string): boolean {
+  const re = pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", "[^/]*");
+  return new RegExp(`^${re}${pattern.endsWith("/") ? "" : "$"}`).test(path);
+}
+
 for (const entry of ["edge/serve.ts", "edge/main.ts"]) {
-  Deno.test(`${entry}'s module graph does not contain tfjs-layers`, async () => {
+  Deno.test(`${entry}'s module graph contains neither tfjs-layers nor the training kernels`, async () => {
     const graph = await moduleGraph(entry);
     assert.ok(graph.some((s) => s.includes("tfjs-core")), `${entry}: expected tfjs-core`);
+    assert.ok(graph.some((s) => s.includes("/kernels/inference/")), `${entry}: expected kernels`);
     assert.deepEqual(graph.filter((s) => s.includes("tfjs-layers")), []);
+    assert.deepEqual(graph.filter((s) => s.includes("/kernels/training/")), []);
+  });
+
+  Deno.test(`${entry}'s local modules are all in deno.json's deploy include`, async () => {
+    const { deploy } = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
+    const local = (await moduleGraph(entry))
+      .filter((s) => s.startsWith(ROOT.href))
+      .map((s) => s.slice(ROOT.href.length));
+    assert.ok(local.includes(entry), `${entry}: expected itself in its graph`);
+    const shipped = (path: string) =>
+      deploy.include.some((p: string) => matches(p, path)) &&
+      !deploy.exclude.some((p: string) => matches(p, path));
+    assert.deepEqual(local.filter((path) => !shipped(path)), []);
   });
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { buildGenerator } from "@gan-edge/shared/architectures";
+import { buildGenerator } from "../../trainer/architectures.ts";
 import {
   checkRoundTrip,
   decodeArtifact,

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildGenerator } from "@gan-edge/shared/architectures";
+import { buildGenerator } from "../../trainer/architectures.ts";
 import type { GanMetadata } from "@gan-edge/shared/schema";
 import { saveCheckpoint } from "../../trainer/checkpoint.ts";
 import { parseConfig } from "../../trainer/config.ts";

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { buildDiscriminator } from "@gan-edge/shared/architectures";
+import { buildDiscriminator } from "../../trainer/architectures.ts";
+import { registerGradients } from "@gan-edge/kernels/training";
 import { Prng } from "@gan-edge/shared/prng";
 import { parseConfig } from "../../trainer/config.ts";
 import { RING8, sampleMixture } from "../../trainer/data/toy.ts";
@@ -255,7 +256,7 @@ Deno.test("the optimal discriminator: when G's samples come from p_data, D appro
 });
 
 Deno.test("WGAN-GP's penalty gradient (second order, through leaky ReLU) matches finite differences", async () => {
-  await import("../../trainer/gradients.ts");
+  registerGradients();
   // A seeded initialisation: with Math.random's, about 1 run in 20 put a
   // pre-activation within the finite difference's step of leaky ReLU's kink.
   const prng = new Prng(11);

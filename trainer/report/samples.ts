@@ -6,11 +6,11 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { sampleShape } from "@gan-edge/shared/architectures";
+import { sampleShape } from "../architectures.ts";
 import { latents } from "@gan-edge/shared/prng";
 import { pngGrid } from "@gan-edge/shared/render/png";
 import { scatterSvg } from "@gan-edge/shared/render/svg";
-import type { ArchitectureSpec } from "@gan-edge/shared/architectures";
+import type { ArchitectureSpec } from "../architectures.ts";
 
 /** Seed of the fixed noise: distinct from the training stream's seed. */
 export const FIXED_NOISE_SEED = 0x5eed;

@@ -14,7 +14,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type KernelArgs, StockKernel, type WasmBackend } from "./wasm_backend.ts";
+import { type KernelArgs, StockKernel, type WasmBackend } from "../wasm_backend.ts";
 
 type Inputs = { x: tf.TensorInfo };
 

@@ -1,5 +1,5 @@
 /**
- * shared/architectures.ts: the data scale of a points MLP. G's output is
+ * trainer/architectures.ts: the data scale of a points MLP. G's output is
  * `scale` times, and D's input `1/scale` times, that of the same networks
  * without it; scale 1 adds no layer.
  */
@@ -10,7 +10,7 @@ import {
   type ArchitectureSpec,
   buildDiscriminator,
   buildGenerator,
-} from "@gan-edge/shared/architectures";
+} from "../../trainer/architectures.ts";
 import { latents } from "@gan-edge/shared/prng";
 
 await tf.setBackend("cpu");

@@ -11,7 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { KernelArgs, WasmBackend } from "./wasm_backend.ts";
+import type { KernelArgs, WasmBackend } from "../wasm_backend.ts";
 
 type Inputs = { indices: tf.TensorInfo };
 

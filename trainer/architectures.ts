@@ -1,13 +1,14 @@
 /**
- * Generator and discriminator builders from a typed spec, shared so that the
- * trainer builds and the edge (or any tfjs runtime) reads the same layers.
+ * Generator and discriminator builders from a typed spec. The trainer builds
+ * them with tfjs-layers; the edge reads the exported generator without it
+ * (edge/inference.ts).
  *
  * @module
  */
 import * as tfl from "@tensorflow/tfjs-layers";
-import type { Output } from "./schema.ts";
+import type { Output } from "@gan-edge/shared/schema";
 import { MinibatchStd } from "./layers.ts";
-import { sampleShape } from "./shapes.ts";
+import { sampleShape } from "@gan-edge/shared/shapes";
 
 // Re-exported for the trainer's existing importers; the edge imports ./shapes.ts.
 export { sampleShape };

@@ -17,7 +17,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { free, type KernelArgs, run, transpose, type WasmBackend } from "./wasm_backend.ts";
+import { free, type KernelArgs, run, transpose, type WasmBackend } from "../wasm_backend.ts";
 
 type Inputs = { x: tf.TensorInfo; dy: tf.TensorInfo };
 

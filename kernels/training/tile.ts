@@ -12,7 +12,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { KernelArgs, WasmBackend } from "./wasm_backend.ts";
+import type { KernelArgs, WasmBackend } from "../wasm_backend.ts";
 
 function tile(
   args: KernelArgs<{ x: tf.TensorInfo }, tf.TileAttrs>,

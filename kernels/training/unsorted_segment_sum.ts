@@ -12,7 +12,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { free, type KernelArgs, run, view, type WasmBackend } from "./wasm_backend.ts";
+import { free, type KernelArgs, run, view, type WasmBackend } from "../wasm_backend.ts";
 
 type Inputs = { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
 

@@ -1,11 +1,11 @@
 /**
- * trainer/gradients.ts: leaky ReLU's fused gradient on wasm equals tfjs's
+ * kernels/training/gradients.ts: leaky ReLU's fused gradient on wasm equals tfjs's
  * formula exactly (first and second order), and frees what it makes.
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../trainer/backend.ts";
-import { LEAKY_RELU_GRAD, leakyReluBackward } from "../../trainer/gradients.ts";
+import { LEAKY_RELU_GRAD, leakyReluBackward } from "@gan-edge/kernels/training";
 import { Prng } from "@gan-edge/shared/prng";
 
 Deno.test("leakyReluBackward: dy where x > 0, α·dy (α as float32) at and below 0", () => {

@@ -22,7 +22,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type KernelArgs, StockKernel, swapLastTwo, type WasmBackend } from "./wasm_backend.ts";
+import { type KernelArgs, StockKernel, swapLastTwo, type WasmBackend } from "../wasm_backend.ts";
 
 type Binary = { a: tf.TensorInfo; b: tf.TensorInfo };
 type SelectInputs = { condition: tf.TensorInfo; t: tf.TensorInfo; e: tf.TensorInfo };

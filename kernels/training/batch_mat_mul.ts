@@ -21,7 +21,7 @@ import {
   swapLastTwo,
   transpose,
   type WasmBackend,
-} from "./wasm_backend.ts";
+} from "../wasm_backend.ts";
 
 type Inputs = { a: tf.TensorInfo; b: tf.TensorInfo };
 type Attrs = tf.BatchMatMulAttrs;

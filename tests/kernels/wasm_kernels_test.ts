@@ -1,5 +1,5 @@
 /**
- * The kernels of shared/wasm_kernels.ts against the cpu backend, on every
+ * The kernels of @gan-edge/kernels (inference and training) against the cpu backend, on every
  * stride, padding and shape the DCGAN uses, their gradients through tf.grad,
  * and one full D+G gradient step of the DCGAN.
  */
@@ -9,19 +9,19 @@ import * as tf from "@tensorflow/tfjs";
 // deno.lock (trainer/ and edge/ pin the same).
 // deno-lint-ignore no-import-prefix
 import { setWasmPaths } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
-import { clearPhaseFilterCache, registerWasmKernels } from "@gan-edge/shared/wasm-kernels";
+import { clearPhaseFilterCache, register as registerKernels } from "@gan-edge/kernels/training";
 import {
   type ArchitectureSpec,
   buildDiscriminator,
   buildGenerator,
-} from "@gan-edge/shared/architectures";
+} from "../../trainer/architectures.ts";
 import { Prng } from "@gan-edge/shared/prng";
 
 setWasmPaths(
   new URL(".", import.meta.resolve("npm:@tensorflow/tfjs-backend-wasm@4.22.0"))
     .href,
 );
-registerWasmKernels();
+registerKernels();
 tf.enableProdMode();
 
 type Shape4 = [number, number, number, number];
@@ -316,7 +316,7 @@ Deno.test("wasm kernels: a DCGAN D+G step's gradients on wasm equal cpu's, witho
 
 Deno.test("wasm kernels: a WGAN-GP gradient penalty's gradients on wasm equal cpu's", async () => {
   // Leaky ReLU's gradient compares x > 0, and tfjs registers no gradient for
-  // Greater; trainer/gradients.ts registers a zero one, as done here.
+  // Greater; kernels/training/gradients.ts registers a zero one, as done here.
   if (!tf.getGradient("Greater")) {
     tf.registerGradient({
       kernelName: "Greater",
@@ -477,10 +477,10 @@ Deno.test("wasm kernels: Sum over leading axes is bit-identical to the stock was
   try {
     for (const [shape, axis, keepDims] of cases) {
       const f = () => tf.sum(input(shape), axis, keepDims);
-      registerWasmKernels({ fastElementwise: false });
+      registerKernels({ fastElementwise: false });
       const [expected] = await on("wasm", f);
       const expectedShape = tf.tidy(() => f().shape);
-      registerWasmKernels();
+      registerKernels();
       const [actual] = await on("wasm", f);
       const label = `sum ${shape} axis ${axis}${keepDims ? " keepDims" : ""}`;
       assert.deepEqual(tf.tidy(() => f().shape), expectedShape, `${label}: shape`);
@@ -490,7 +490,7 @@ Deno.test("wasm kernels: Sum over leading axes is bit-identical to the stock was
     const [empty] = await on("wasm", () => tf.sum(tf.zeros([0, 3]), 0));
     assert.deepEqual(Array.from(empty), [0, 0, 0], "sum 0,3 axis 0");
   } finally {
-    registerWasmKernels();
+    registerKernels();
   }
 });
 

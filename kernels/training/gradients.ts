@@ -7,28 +7,20 @@
  *   that lets the penalty's gradient flow.
  * - Leaky ReLU: tfjs computes dx = where(x > 0, dy, α·dy) in three kernels
  *   (Greater, Mul, Select), each a pass over the batch plus its dispatch and
- *   tape bookkeeping. On wasm the `GanEdgeLeakyReluGrad` kernel registered
- *   here does it in one pass over the heap (hand-written: tfjs has no fused
- *   kernel for it); other backends keep tfjs's formula. Its own gradient is
- *   registered too, so second-order passes (WGAN-GP) still work.
+ *   tape bookkeeping. On wasm the `GanEdgeLeakyReluGrad` kernel here does it
+ *   in one pass over the heap (hand-written: tfjs has no fused kernel for
+ *   it); other backends keep tfjs's formula. Its own gradient is registered
+ *   too, so second-order passes (WGAN-GP) still work.
+ *
+ * Gradients belong to no backend: {@link registerGradients} is for every
+ * backend, and the wasm kernel is registered by the training `register()`.
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import { registerWasmKernel, type WasmHeap } from "./wasm_heap.ts";
+import * as tf from "@tensorflow/tfjs-core";
+import type { WasmHeap } from "../wasm_backend.ts";
 
-for (const kernelName of ["Greater", "GreaterEqual", "Less", "LessEqual", "Equal", "NotEqual"]) {
-  if (tf.getGradient(kernelName) === undefined) {
-    tf.registerGradient({
-      kernelName,
-      inputsToSave: ["a", "b"],
-      gradFunc: (_dy, saved) => {
-        const [a, b] = saved as tf.Tensor[];
-        return { a: () => tf.zerosLike(a), b: () => tf.zerosLike(b) };
-      },
-    });
-  }
-}
+const COMPARISONS = ["Greater", "GreaterEqual", "Less", "LessEqual", "Equal", "NotEqual"];
 
 /** The fused kernel's name in tfjs's registry (wasm only). */
 export const LEAKY_RELU_GRAD = "GanEdgeLeakyReluGrad";
@@ -58,7 +50,8 @@ export function leakyReluBackward(
   for (let i = 0; i < n; i++) out[i] = dy[i] * (a + b * +(x[i] > 0));
 }
 
-function leakyReluGradKernel(
+/** The fused kernel: dx from dy and x (float32, one shape). */
+export function leakyReluGradKernel(
   args: {
     inputs: { dy: tf.TensorInfo; x: tf.TensorInfo };
     backend: unknown;
@@ -83,8 +76,6 @@ function leakyReluGradKernel(
   return out;
 }
 
-registerWasmKernel(LEAKY_RELU_GRAD, leakyReluGradKernel);
-
 /** dx of leaky ReLU: the fused kernel on wasm, tfjs's formula elsewhere. */
 function leakyReluGrad(dy: tf.Tensor, x: tf.Tensor, alpha: number): tf.Tensor {
   if (tf.getBackend() === "wasm" && dy.dtype === "float32" && x.dtype === "float32") {
@@ -93,7 +84,7 @@ function leakyReluGrad(dy: tf.Tensor, x: tf.Tensor, alpha: number): tf.Tensor {
   return tf.where(tf.greater(x, 0), dy, tf.mul(dy, alpha));
 }
 
-tf.registerGradient({
+const leakyRelu: tf.GradConfig = {
   kernelName: tf.LeakyRelu,
   inputsToSave: ["x"],
   gradFunc: (dy, saved, attrs) => {
@@ -101,10 +92,10 @@ tf.registerGradient({
     const alpha = (attrs as unknown as tf.LeakyReluAttrs).alpha;
     return { x: () => leakyReluGrad(dy as tf.Tensor, x, alpha) };
   },
-});
+};
 
 // dx is linear in dy with the same mask, and piecewise constant in x.
-tf.registerGradient({
+const leakyReluGradGrad: tf.GradConfig = {
   kernelName: LEAKY_RELU_GRAD,
   inputsToSave: ["x"],
   gradFunc: (ddx, saved, attrs) => {
@@ -112,4 +103,28 @@ tf.registerGradient({
     const alpha = (attrs as unknown as tf.LeakyReluAttrs).alpha;
     return { dy: () => leakyReluGrad(ddx as tf.Tensor, x, alpha), x: () => tf.zerosLike(x) };
   },
-});
+};
+
+/**
+ * Registers the gradients above with tfjs, on every backend (idempotent).
+ * Leaky ReLU's replaces tfjs's own; the comparisons' only fill a gap.
+ */
+export function registerGradients(): void {
+  for (const kernelName of COMPARISONS) {
+    if (tf.getGradient(kernelName) === undefined) {
+      tf.registerGradient({
+        kernelName,
+        inputsToSave: ["a", "b"],
+        gradFunc: (_dy, saved) => {
+          const [a, b] = saved as tf.Tensor[];
+          return { a: () => tf.zerosLike(a), b: () => tf.zerosLike(b) };
+        },
+      });
+    }
+  }
+  for (const config of [leakyRelu, leakyReluGradGrad]) {
+    if (tf.getGradient(config.kernelName)?.gradFunc !== config.gradFunc) {
+      tf.registerGradient(config);
+    }
+  }
+}

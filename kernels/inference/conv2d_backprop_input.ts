@@ -27,7 +27,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { free, type KernelArgs, run, StockKernel, type WasmBackend } from "./wasm_backend.ts";
+import { free, type KernelArgs, run, StockKernel, type WasmBackend } from "../wasm_backend.ts";
 
 type Inputs = { dy: tf.TensorInfo; filter: tf.TensorInfo };
 type Attrs = tf.Conv2DBackpropInputAttrs;

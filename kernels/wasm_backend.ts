@@ -1,7 +1,7 @@
 /**
  * The little of tfjs-backend-wasm's backend object that our kernels use, and
  * helpers to call the wasm backend's own registered kernels from ours. Typed
- * structurally so that `shared/` needs no dependency on the wasm package.
+ * structurally so that kernels/ needs no dependency on the wasm package.
  *
  * @module
  */
@@ -19,6 +19,9 @@ export interface WasmBackend {
   typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
   disposeData(dataId: tf.DataId, force?: boolean): boolean;
 }
+
+/** The wasm backend's heap: allocate first, since views die at the next allocation. */
+export type WasmHeap = Pick<WasmBackend, "makeOutput" | "typedArrayFromHeap">;
 
 /** The arguments tfjs passes to a kernel function. */
 export interface KernelArgs<I, A> {
