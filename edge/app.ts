@@ -13,6 +13,7 @@ import { etag } from "hono/etag";
 import { secureHeaders } from "hono/secure-headers";
 import { timeout } from "hono/timeout";
 import { createMiddleware } from "hono/factory";
+import { largestSampleBody } from "@gan-edge/shared/api";
 import { DEFAULT_CONFIG, type EdgeConfig } from "./config.ts";
 import { bodyTooLarge, notFound, problemResponse, timedOut, toProblem } from "./problem.ts";
 import { rateLimit } from "./ratelimit.ts";
@@ -65,10 +66,11 @@ export function createApp(
   app.use(corsForGet());
   app.use(rateLimit(config.rateLimit, config.rateWindowSeconds));
   app.use(timeout(config.timeoutMs, () => timedOut(config.timeoutMs)));
+  const maxBodyBytes = config.maxBodyBytes ?? largestSampleBody(facts);
   app.use(bodyLimit({
-    maxSize: config.maxBodyBytes,
+    maxSize: maxBodyBytes,
     onError: () => {
-      throw bodyTooLarge(config.maxBodyBytes);
+      throw bodyTooLarge(maxBodyBytes);
     },
   }));
   app.use("/v1/*", etag());

@@ -17,8 +17,11 @@ export const DEFAULT_MODEL_DIR = fileURLToPath(
 export interface EdgeConfig {
   /** Largest `n` of a sample request and rows of a POST body. */
   maxN: number;
-  /** Largest request body, in bytes. */
-  maxBodyBytes: number;
+  /**
+   * Largest request body, in bytes; when absent, the largest valid POST body
+   * for the served model (`largestSampleBody`, about 103 KB for 64 latents of 64).
+   */
+  maxBodyBytes?: number;
   /** A request still running after this many milliseconds gets a 504. */
   timeoutMs: number;
   /** Requests per client address per window; 0 turns the limit off. */
@@ -27,10 +30,9 @@ export interface EdgeConfig {
   rateWindowSeconds: number;
 }
 
-/** The defaults: 64 samples, 512 KiB bodies, 10 s, 600 requests a minute. */
+/** The defaults: 64 samples, bodies sized by the model, 10 s, 600 requests a minute. */
 export const DEFAULT_CONFIG: EdgeConfig = {
   maxN: MAX_SAMPLES,
-  maxBodyBytes: 512 * 1024,
   timeoutMs: 10_000,
   rateLimit: 600,
   rateWindowSeconds: 60,

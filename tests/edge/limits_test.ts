@@ -9,6 +9,8 @@ import { configFromEnv, DEFAULT_CONFIG } from "@gan-edge/edge/config";
 import { rateLimit } from "@gan-edge/edge/ratelimit";
 import { loadSampler, type Sampler } from "@gan-edge/edge/sampler";
 import { SHIPPED_RING8 } from "../helpers/fixtures.ts";
+import { conditionalFixture } from "./fixtures.ts";
+import { largestSampleBody } from "@gan-edge/shared/api";
 
 const sampler = await loadSampler(SHIPPED_RING8);
 const app = createApp(sampler);
@@ -126,6 +128,95 @@ Deno.test("body limit: configurable, 413 problem naming body, also without Conte
       .status,
     200,
   );
+});
+
+Deno.test("the default body limit is the largest valid body of the served model, written compactly", async () => {
+  const dir = await conditionalFixture(); // latent dim 8, 3 classes
+  const conditional = createApp(await loadSampler(dir));
+  await Deno.remove(dir, { recursive: true });
+  // The longest JSON a latent value in [-1000, 1000] can be written as, and the longest index.
+  const longest = -0.0000012345678901234567;
+  assert.equal(String(longest).length, 25);
+  const largest = JSON.stringify({
+    z: Array(DEFAULT_CONFIG.maxN).fill(Array(8).fill(longest)),
+    class: Array(DEFAULT_CONFIG.maxN).fill(2),
+  });
+  const send = (text: string) =>
+    conditional.request("/v1/sample", { method: "POST", headers: json, body: text });
+  const ok = await send(largest);
+  assert.equal(ok.status, 200, await ok.clone().text());
+  await ok.body?.cancel();
+  const over = await send(largest + " ");
+  assert.equal(over.status, 413);
+  assert.match((await over.json()).detail, new RegExp(`limit of ${largest.length} bytes`));
+  // Far below the old 512 KiB for the shipped Fashion-MNIST model (64 latents of 64).
+  const fashion = largestSampleBody({
+    dim: 64,
+    maxN: 64,
+    classNames: Array(10).fill("c"),
+    formats: [],
+  });
+  assert.ok(fashion < 110_000, `${fashion}`);
+});
+
+Deno.test("an invalid body is refused on its lengths before its elements are checked", async () => {
+  const strict = createApp(await loadSampler(SHIPPED_RING8), {
+    ...DEFAULT_CONFIG,
+    maxBodyBytes: 1 << 20,
+  });
+  const bad = [
+    // 173,000 invalid class entries, as in the report; and rows of the wrong length.
+    [
+      JSON.stringify({ z: [Array(8).fill(0)], class: Array(173_000).fill("x") }),
+      "class",
+      /class: expected at most 64 class indices/,
+    ],
+    [
+      JSON.stringify({ z: Array(40_000).fill(["x"]) }),
+      "z",
+      /z: expected 1 to 64 latents of 8 numbers/,
+    ],
+    [
+      JSON.stringify({ z: [Array(100_000).fill("x")] }),
+      "z",
+      /z: z\.0: expected an array of 8 numbers/,
+    ],
+  ] as const;
+  const time = async (body: string) => {
+    const t0 = performance.now();
+    const res = await strict.request("/v1/sample", { method: "POST", headers: json, body });
+    const text = await res.text();
+    return { ms: performance.now() - t0, res, text };
+  };
+  const largestValid = JSON.stringify({ z: Array(64).fill(Array(8).fill(0.5)) });
+  await time(largestValid); // warm-up
+  const valid = Math.min(
+    ...await Promise.all([0, 1, 2].map(() => time(largestValid).then((t) => t.ms))),
+  );
+  for (const [body, param, detail] of bad) {
+    const { ms, res, text } = await time(body);
+    assert.equal(res.status, 400, text);
+    const problem = JSON.parse(text);
+    assert.equal(problem.param, param);
+    assert.match(problem.detail, detail);
+    // One issue, not one per element: parsing the JSON is the whole cost.
+    const parse = performance.now();
+    JSON.parse(body);
+    const parseMs = performance.now() - parse;
+    assert.ok(
+      ms < 5 * parseMs + valid + 20,
+      `${param}: ${ms.toFixed(1)} ms (valid ${valid.toFixed(1)} ms)`,
+    );
+  }
+});
+
+Deno.test("a body that is not an array where latents belong says what it expected, once", async () => {
+  const res = await app.request("/v1/sample", {
+    method: "POST",
+    headers: json,
+    body: '{"z": "x"}',
+  });
+  assert.equal((await res.json()).detail, "z: expected 1 to 64 latents of 8 numbers");
 });
 
 Deno.test("a request past the timeout is a 504 problem; the next one is fine", async () => {
