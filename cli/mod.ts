@@ -225,7 +225,7 @@ function valueName(s: FieldSchema): string {
 /** A default as typed on the command line (lists joined by commas). */
 function defaultText(s: FieldSchema, required: boolean): string {
   if (required) return " [required]";
-  if (s.default === undefined || s.default === false) return "";
+  if (s.default === undefined || s.default === false || s.default === "") return "";
   const v = Array.isArray(s.default) ? s.default.join(",") : String(s.default);
   return ` [default: ${v === "" ? '""' : v}]`;
 }

@@ -1,60 +1,61 @@
 /**
- * `deno task serve [--model DIR] [--port N]`: serves the edge app on a port
- * (`PORT`, default 8000) and prints the URL and the model it loaded.
+ * `deno task serve [--model DIR] [--port N] [--hostname H]`: serves the edge
+ * app on a port and prints the URL and the model it loaded.
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { defineCommand, parseFlagsOrExit, usageLine, z } from "@gan-edge/cli";
 import { createApp } from "./app.ts";
 import { configFromEnv, type EdgeConfig, modelDirFromEnv } from "./config.ts";
 import { describeSampler, loadSampler, ModelLoadError } from "./sampler.ts";
 
-const USAGE = "Usage: deno task serve [--model DIR] [--port N] [--hostname H]";
+/** `deno task serve`'s flags; unset ones fall back to the environment. */
+export const serveCommand = defineCommand({
+  name: "serve",
+  summary: "Serve G(z) over HTTP. The limits come from the environment: MAX_N, " +
+    "MAX_BODY_BYTES, REQUEST_TIMEOUT_MS, RATE_LIMIT, RATE_WINDOW_S.",
+  flags: z.object({
+    model: z.string().min(1).optional().meta({
+      value: "DIR",
+      description: "model artifact folder",
+      default: "$MODEL_DIR, else edge/models/fashion-mnist",
+    }),
+    port: z.int().min(0).max(65535).optional().meta({
+      description: "port to listen on (0: any free port)",
+      default: "$PORT, else 8000",
+    }),
+    hostname: z.string().min(1).default("0.0.0.0").meta({
+      value: "HOST",
+      description: "address to listen on",
+    }),
+  }),
+});
 
-/** Parses the flags; returns null (after printing why) when they are bad. */
-export function parseServeArgs(args: string[]) {
-  const { values } = parseArgs({
-    args,
-    options: {
-      model: { type: "string" },
-      port: { type: "string" },
-      hostname: { type: "string" },
-      help: { type: "boolean" },
-    },
-    strict: true,
-  });
-  const portText = values.port ?? Deno.env.get("PORT") ?? "8000";
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535) {
-    throw new Error(
-      `--port: expected an integer in [0, 65535], got "${portText}"`,
-    );
+/** The port from `PORT`, or 8000; throws naming the variable when it is not a port. */
+export function portFromEnv(text = Deno.env.get("PORT")): number {
+  if (text === undefined || text === "") return 8000;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) {
+    throw new Error(`PORT: expected an integer in [0, 65535], got "${text}"`);
   }
-  return {
-    model: values.model ?? modelDirFromEnv(),
-    port,
-    hostname: values.hostname ?? "0.0.0.0",
-    help: values.help ?? false,
-  };
+  return port;
 }
 
 if (import.meta.main) {
-  let options;
+  const { flags } = parseFlagsOrExit(serveCommand, Deno.args);
+  let port: number;
   let config: EdgeConfig;
   try {
-    options = parseServeArgs(Deno.args);
+    port = flags.port ?? portFromEnv();
     config = configFromEnv();
   } catch (e) {
-    console.error(`error: ${(e as Error).message}\n${USAGE}`);
+    console.error(`error: ${(e as Error).message}\n${usageLine(serveCommand)}`);
     Deno.exit(2);
   }
-  if (options.help) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
+  const model = flags.model ?? modelDirFromEnv();
   let sampler;
   try {
-    sampler = await loadSampler(options.model);
+    sampler = await loadSampler(model);
   } catch (e) {
     if (!(e instanceof ModelLoadError)) throw e;
     console.error(`error: cannot serve: ${e.message}`);
@@ -62,12 +63,12 @@ if (import.meta.main) {
   }
   const app = createApp(sampler, config);
   Deno.serve({
-    port: options.port,
-    hostname: options.hostname,
+    port,
+    hostname: flags.hostname,
     onListen: ({ hostname, port }) => {
       const host = hostname === "0.0.0.0" ? "localhost" : hostname;
       console.log(
-        `gan-edge: serving ${options.model} ${describeSampler(sampler)}\n` +
+        `gan-edge: serving ${model} ${describeSampler(sampler)}\n` +
           `Listening on http://${host}:${port}/`,
       );
     },

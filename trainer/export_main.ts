@@ -5,47 +5,32 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { QUANTIZATIONS } from "./config.ts";
+import { defineCommand, parseFlagsOrExit, z } from "@gan-edge/cli";
+import { QuantizationSchema } from "@gan-edge/shared/schema";
 import { exportRun } from "./export.ts";
 import { selectBackend } from "./backend.ts";
-import type { Quantization } from "@gan-edge/shared/schema";
 
-const USAGE = "Usage: deno task export --run DIR [--quantize uint8|float16|float32]";
+/** `deno task export`'s flags. */
+export const exportCommand = defineCommand({
+  name: "export",
+  summary: "Write a run's generator as the edge artifact, DIR/model/, from its float32 " +
+    "checkpoint, and report its size and fidelity against float32.",
+  flags: z.object({
+    run: z.string().min(1).meta({
+      value: "DIR",
+      description: "the run folder that deno task train wrote",
+    }),
+    quantize: QuantizationSchema.default("float16").describe("weight format of the artifact"),
+  }),
+});
 
 if (import.meta.main) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: Deno.args,
-      options: {
-        run: { type: "string" },
-        quantize: { type: "string", default: "float16" },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}\n${USAGE}`);
-    Deno.exit(2);
-  }
-  if (!values.run) {
-    console.error(`error: --run DIR is required\n${USAGE}`);
-    Deno.exit(2);
-  }
-  if (!(QUANTIZATIONS as readonly string[]).includes(values.quantize)) {
-    console.error(
-      `error: --quantize: expected one of ${QUANTIZATIONS.join(", ")}, got "${values.quantize}"`,
-    );
-    Deno.exit(2);
-  }
+  const { flags } = parseFlagsOrExit(exportCommand, Deno.args);
   await selectBackend("auto");
   try {
-    const { bytes, fidelity } = await exportRun(
-      values.run,
-      values.quantize as Quantization,
-    );
+    const { bytes, fidelity } = await exportRun(flags.run, flags.quantize);
     console.log(
-      `wrote ${values.run}/model (${bytes} bytes, ${values.quantize}; max |Δ| vs float32 ` +
+      `wrote ${flags.run}/model (${bytes} bytes, ${flags.quantize}; max |Δ| vs float32 ` +
         `${fidelity.maxAbsDiff.toExponential(2)}, mean ${fidelity.meanAbsDiff.toExponential(2)} ` +
         `over ${fidelity.latents} latents)`,
     );

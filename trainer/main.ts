@@ -6,15 +6,15 @@
  *
  * @module
  */
-import type { Quantization } from "@gan-edge/shared/schema";
+import { helpText, parseFlags, UsageError } from "@gan-edge/cli";
 import { type BackendChoice, BackendError, selectBackend } from "./backend.ts";
 import { CheckpointError, loadCheckpoint, restoreState, saveCheckpoint } from "./checkpoint.ts";
 import {
   ConfigError,
-  helpText,
-  parseArgsToValues,
   resolveDefaults,
+  trainCommand,
   type TrainConfig,
+  type TrainFlags,
 } from "./config.ts";
 import { DataError, type DataSource, openDataset } from "./data/mod.ts";
 import { type ExportMetadata, exportRun } from "./export.ts";
@@ -24,7 +24,7 @@ import { TrainingProgress } from "./report/progress.ts";
 import { renderSamples } from "./report/samples.ts";
 
 /** Flags that may change when resuming; the rest come from the checkpoint. */
-const RESUMABLE = [
+const RESUMABLE: readonly (keyof TrainFlags)[] = [
   "out",
   "steps",
   "epochs",
@@ -34,6 +34,35 @@ const RESUMABLE = [
   "resume",
   "data-dir",
 ];
+
+/**
+ * The settings of a resumed run: the checkpoint's, with the flags typed now
+ * that may change ({@link RESUMABLE}); a warning names the ignored ones.
+ */
+function resumedFlags(
+  saved: TrainConfig,
+  flags: TrainFlags,
+  given: ReadonlySet<keyof TrainFlags>,
+): TrainFlags {
+  const ignored = [...given].filter((k) => !RESUMABLE.includes(k));
+  if (ignored.length) {
+    console.warn(`warning: --resume keeps the run's settings; ignoring --${ignored.join(", --")}`);
+  }
+  const overrides = Object.fromEntries(
+    RESUMABLE.filter((k) => given.has(k)).map((k) => [k, flags[k]]),
+  );
+  const merged = trainCommand.flags.safeParse({ ...saved, ...overrides, resume: true });
+  if (!merged.success) {
+    const issue = merged.error.issues[0];
+    throw new CheckpointError(
+      `checkpoint settings: --${issue.path.join(".")}: ${issue.message}; ` +
+        "this version of the trainer cannot continue the run",
+    );
+  }
+  // --epochs alone sets a new length: the saved step count must not win.
+  if (given.has("epochs") && !given.has("steps")) return { ...merged.data, steps: undefined };
+  return merged.data;
+}
 
 /** Metadata of the generator artifact for this run, as of `steps`. */
 export function metadataFor(
@@ -122,46 +151,33 @@ async function readLog(path: string, upTo: number): Promise<{ steps: StepLog[]; 
 export async function main(args: string[]): Promise<number> {
   let state: GanState | undefined;
   try {
-    const parsed = parseArgsToValues(args);
-    if (parsed.values.help) {
-      console.log(helpText());
+    const parsed = parseFlags(trainCommand, args);
+    if (parsed.help) {
+      console.log(helpText(trainCommand));
       return 0;
     }
-    let values = parsed.values;
-    const out = values.out as string;
+    let flags = parsed.flags;
+    const { out } = flags;
     const checkpoint = await loadCheckpoint(out);
-    if (values.resume && !checkpoint) {
+    if (flags.resume && !checkpoint) {
       throw new ConfigError(
         `--resume: no checkpoint in ${out}/checkpoints; start the run without --resume`,
       );
     }
-    if (!values.resume && checkpoint) {
+    if (!flags.resume && checkpoint) {
       // Never overwrite a run by accident: its checkpoint may be hours of work.
       throw new ConfigError(
         `--out: ${out} already holds a run (checkpoint at step ${checkpoint.state.step}); ` +
           "continue it with --resume, or choose another --out",
       );
     }
-    if (checkpoint) {
-      const saved = checkpoint.state.config as unknown as Record<string, unknown>;
-      const overrides = Object.fromEntries(
-        [...parsed.given].filter((k) => RESUMABLE.includes(k)).map((k) => [k, values[k]]),
-      );
-      const ignored = [...parsed.given].filter((k) => !RESUMABLE.includes(k));
-      if (ignored.length) {
-        console.warn(
-          `warning: --resume keeps the run's settings; ignoring --${ignored.join(", --")}`,
-        );
-      }
-      values = { ...saved, ...overrides, resume: true };
-      if (!parsed.given.has("steps") && parsed.given.has("epochs")) values.steps = null;
-    }
+    if (checkpoint) flags = resumedFlags(checkpoint.state.config, flags, parsed.given);
 
-    const data = await openDataset(values.dataset as string, {
-      dataDir: (values["data-dir"] as string) || undefined,
-      imageSize: values["image-size"] as number,
+    const data = await openDataset(flags.dataset, {
+      dataDir: flags["data-dir"] || undefined,
+      imageSize: flags["image-size"],
     });
-    const config = resolveDefaults(values, {
+    const config = resolveDefaults(flags, {
       kind: data.output.kind,
       size: data.size,
       labelled: Boolean(data.classNames),
@@ -251,7 +267,7 @@ export async function main(args: string[]): Promise<number> {
       );
       return 130;
     }
-    const { bytes, fidelity } = await exportRun(out, config.quantize as Quantization).catch((e) => {
+    const { bytes, fidelity } = await exportRun(out, config.quantize).catch((e) => {
       throw new CheckpointError(
         `${out}/model: could not export (${
           (e as Error).message
@@ -266,7 +282,7 @@ export async function main(args: string[]): Promise<number> {
     );
     return 0;
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof UsageError) {
       console.error(`error: ${e.message}`);
       return 2;
     }

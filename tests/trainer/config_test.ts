@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ConfigError, type DataFacts, FLAGS, helpText, parseConfig } from "../../trainer/config.ts";
+import { helpText, parseFlags, UsageError } from "@gan-edge/cli";
+import { type DataFacts, parseConfig, trainCommand } from "../../trainer/config.ts";
 
 const POINTS: DataFacts = { kind: "points", size: null, labelled: false };
 const IMAGES: DataFacts = { kind: "image", size: 60000, labelled: true };
@@ -45,18 +46,19 @@ Deno.test("each bad flag value is refused with the flag's name", () => {
     [["--loss", "wgan"], /--loss: expected one of minimax, ns, wgan-gp/],
     [["--arch", "resnet"], /--arch: expected one of auto, mlp, dcgan/],
     [["--backend", "cuda"], /--backend: expected one of auto, tensorflow/],
-    [["--g-hidden", "64,x"], /--g-hidden: expected a comma list of positive integers/],
+    [["--g-hidden", "64,x"], /--g-hidden: expected a comma list, each an integer ≥ 1, got "64,x"/],
+    [["--quantize", "int4"], /--quantize: expected one of uint8, float16, float32, got "int4"/],
     [["--seed=-4"], /--seed: expected an integer ≥ 0/],
     [["--ema", "1"], /--ema: expected a number ≥ 0 and ≤ 0.99999/],
-    [["--stesp", "5"], /Unknown option '--stesp'/],
-    [["extra"], /positional argument/],
+    [["--stesp", "5"], /--stesp: unknown flag/],
+    [["extra"], /"extra": unexpected argument/],
     [["--arch", "dcgan"], /--arch dcgan: expected an image dataset/],
     [["--conditional"], /--conditional: expected a labelled dataset/],
     [["--pack", "3"], /--pack: expected a divisor of --batch-size 256, got 3/],
   ];
   for (const [args, message] of cases) {
     assert.throws(() => parseConfig(args, POINTS), (e: Error) => {
-      assert.ok(e instanceof ConfigError, `${args.join(" ")}: ${e}`);
+      assert.ok(e instanceof UsageError, `${args.join(" ")}: ${e}`);
       assert.match(e.message, message);
       return true;
     }, args.join(" "));
@@ -72,8 +74,28 @@ Deno.test("each bad flag value is refused with the flag's name", () => {
 });
 
 Deno.test("help lists every flag with its default", () => {
-  const help = helpText();
-  for (const name of Object.keys(FLAGS)) assert.match(help, new RegExp(`--${name}`));
-  assert.match(help, /--steps .*\[default: auto\]/);
-  assert.match(help, /--seed .*\[default: 0\]/);
+  const help = helpText(trainCommand);
+  assert.match(help, /^Usage: deno task train \[flags\]/);
+  for (const name of Object.keys(trainCommand.flags.shape)) {
+    assert.match(help, new RegExp(`--${name} `));
+  }
+  assert.match(
+    help,
+    /--steps N +generator updates in all \(overrides --epochs\) \[default: auto\]/,
+  );
+  assert.match(help, /--seed N +seed of every random draw \[default: 0\]/);
+  assert.match(help, /--g-hidden N,… +mlp: G's hidden widths, comma list \[default: 128,128\]/);
+  assert.match(
+    help,
+    /--quantize uint8\|float16\|float32\s+exported weight format \[default: float16\]/,
+  );
+});
+
+Deno.test("the auto defaults stay unset until the data is known", () => {
+  const parsed = parseFlags(trainCommand, ["--lr", "0.01"]);
+  assert.ok(!parsed.help);
+  assert.equal(parsed.flags.lr, 0.01);
+  assert.equal(parsed.flags.steps, undefined);
+  assert.equal(parsed.flags.arch, "auto");
+  assert.deepEqual([...parsed.given], ["lr"]);
 });
