@@ -5,7 +5,7 @@
  * @module
  */
 import type { Prng } from "@gan-edge/shared/prng";
-import type { Batch, DataSource } from "./mod.ts";
+import type { Batch, DataSource } from "./source.ts";
 
 /** Every image of a dataset split, NHWC float32 in [−1, 1]. */
 export interface ImageSet {

@@ -11,9 +11,8 @@
  *
  * @module
  */
-import type { Prng } from "@gan-edge/shared/prng";
-import type { Output } from "@gan-edge/shared/schema";
 import { DataError } from "./errors.ts";
+import type { DataSource } from "./source.ts";
 import type { DataOptions } from "./options.ts";
 import { loadPngFolder } from "./folder.ts";
 import { imageDataSource } from "./images.ts";
@@ -21,33 +20,12 @@ import { IDX_DATASETS, loadIdxDataset } from "./mnist.ts";
 import { MIXTURES, sampleMixture } from "./toy.ts";
 
 export { DataError } from "./errors.ts";
+export type { Batch, DataSource } from "./source.ts";
 export { imageDataSource, type ImageSet } from "./images.ts";
 export { IDX_DATASETS, type IdxDatasetSpec, loadIdxDataset, type Split } from "./mnist.ts";
 export { loadPngFolder } from "./folder.ts";
 export type { DownloadProgress } from "./download.ts";
 export type { DataOptions } from "./options.ts";
-
-/** A batch of real samples: row-major values and, for labelled data, labels. */
-export interface Batch {
-  /** [n, ...sample shape] row-major; images are NHWC in [−1, 1]. */
-  x: Float32Array;
-  /** Class index per sample, for labelled datasets. */
-  labels?: Int32Array;
-}
-
-/** Where real batches come from. */
-export interface DataSource {
-  name: string;
-  output: Output;
-  /** Class names of a labelled dataset (enables `--conditional`). */
-  classNames?: string[];
-  /** Points: the extent of the data (|coordinate| ≤ scale, up to noise); absent: 1. */
-  scale?: number;
-  /** Examples in one epoch; null for an endless generator (the mixtures). */
-  size: number | null;
-  /** `n` real samples drawn uniformly (with replacement) with `prng`. */
-  batch(prng: Prng, n: number): Batch;
-}
 
 /** The names `openDataset` accepts, besides `folder:PATH`. */
 export const DATASET_NAMES = [
