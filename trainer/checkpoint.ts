@@ -196,9 +196,47 @@ export async function loadCheckpoint(runDir: string): Promise<Checkpoint | null>
   return null;
 }
 
+/** The saved tensors of one group, in saved order; the caller disposes them. */
+function checkpointTensors(
+  { tensors, state }: Checkpoint,
+  g: TensorEntry["group"],
+): { name: string; tensor: tf.Tensor }[] {
+  return state.tensors.filter((t) => t.group === g).map((t) => ({
+    name: t.name,
+    tensor: tf.tensor(
+      tensors.subarray(t.offset, t.offset + t.shape.reduce((a, b) => a * b, 1)),
+      t.shape,
+    ),
+  }));
+}
+
+/**
+ * Sets `model`'s weights (batch-norm statistics included) to the checkpoint's
+ * G or D: all a reader needs to run the trained networks without the
+ * optimizers and EMA of a whole training state (the eval's diagnostics).
+ */
+export function loadNetworkWeights(
+  model: tf.LayersModel,
+  checkpoint: Checkpoint,
+  g: "G" | "D",
+): void {
+  const values = checkpointTensors(checkpoint, g);
+  try {
+    if (values.length !== model.weights.length) {
+      throw new CheckpointError(
+        `${checkpoint.dir}: ${g} has ${values.length} saved weights, the model ${model.weights.length}; ` +
+          "was the checkpoint made with other architecture flags?",
+      );
+    }
+    model.setWeights(values.map((v) => v.tensor));
+  } finally {
+    tf.dispose(values.map((v) => v.tensor));
+  }
+}
+
 /** Puts a checkpoint's weights, optimizer states, EMA, PRNG and step into `state`. */
 export async function restoreState(state: GanState, checkpoint: Checkpoint): Promise<void> {
-  const { tensors, state: saved } = checkpoint;
+  const { state: saved } = checkpoint;
   if (!saved.spec && hasScale(state.spec)) {
     throw new CheckpointError(
       `${checkpoint.dir}: the checkpoint does not record its networks, and this version scales ` +
@@ -216,36 +254,17 @@ export async function restoreState(state: GanState, checkpoint: Checkpoint): Pro
       }); resuming would load its weights into other networks`,
     );
   }
-  const group = (g: TensorEntry["group"]) =>
-    saved.tensors.filter((t) => t.group === g).map((t) => ({
-      name: t.name,
-      tensor: tf.tensor(
-        tensors.subarray(t.offset, t.offset + t.shape.reduce((a, b) => a * b, 1)),
-        t.shape,
-      ),
-    }));
-  const setModel = (model: tf.LayersModel, g: "G" | "D") => {
-    const values = group(g);
-    if (values.length !== model.weights.length) {
-      throw new CheckpointError(
-        `${checkpoint.dir}: ${g} has ${values.length} saved weights, the model ${model.weights.length}; ` +
-          "was the checkpoint made with other architecture flags?",
-      );
-    }
-    model.setWeights(values.map((v) => v.tensor));
-    tf.dispose(values.map((v) => v.tensor));
-  };
-  setModel(state.G, "G");
-  setModel(state.D, "D");
+  loadNetworkWeights(state.G, checkpoint, "G");
+  loadNetworkWeights(state.D, checkpoint, "D");
   for (const [g, opt] of [["optD", state.optD], ["optG", state.optG]] as const) {
-    const values = group(g);
+    const values = checkpointTensors(checkpoint, g);
     const powers = adamPowers(opt);
     await opt.setWeights(values.filter((v) => !(v.name in powers)));
     for (const v of values) if (v.name in powers) powers[v.name].assign(v.tensor);
     tf.dispose(values.map((v) => v.tensor)); // setWeights keeps its own references
   }
   if (state.ema) {
-    const ema = group("ema");
+    const ema = checkpointTensors(checkpoint, "ema");
     ema.forEach((v, i) => state.ema![i].assign(v.tensor));
     tf.dispose(ema.map((v) => v.tensor));
   }

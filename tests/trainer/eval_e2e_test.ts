@@ -2,29 +2,34 @@
  * `deno task eval` end to end on tiny models: a points model (mode coverage,
  * samples.svg, eval.json = the JSON printed), an image model against
  * Fashion-MNIST with a tiny classifier (every image metric, samples.png),
- * the D diagnostics of a run whose D says ½ everywhere (V = −log 4 exactly),
- * and the class histogram on known predictions.
+ * and the D diagnostics of a run whose D says ½ everywhere (V = −log 4
+ * exactly).
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildGenerator } from "../../trainer/architectures.ts";
+import {
+  type ArchitectureSpec,
+  buildDiscriminator,
+  buildGenerator,
+} from "../../trainer/architectures.ts";
 import type { GanMetadata } from "@gan-edge/shared/schema";
-import { saveCheckpoint } from "../../trainer/checkpoint.ts";
+import { loadCheckpoint, loadNetworkWeights, saveCheckpoint } from "../../trainer/checkpoint.ts";
 import { parseConfig } from "../../trainer/config.ts";
 import { openDataset } from "../../trainer/data/mod.ts";
 import {
   buildClassifier,
-  classHistogram,
   loadClassifier,
   saveClassifier,
   toClassifierInput,
-} from "../../trainer/eval/classifier.ts";
+} from "../../trainer/classifier/classifier.ts";
 import { runDiagnostics, V_OPTIMUM } from "../../trainer/eval/diagnostics.ts";
 import { loadIdxDataset } from "../../trainer/data/mnist.ts";
-import { PAPER_SIGMAS } from "../../trainer/eval/parzen.ts";
-import { evaluate, formatReport, parseEvalArgs } from "../../trainer/eval_main.ts";
+import { PAPER_SIGMAS } from "../../trainer/eval/metrics/parzen.ts";
+import { evaluate } from "../../trainer/eval/evaluate.ts";
+import { parseEvalArgs } from "../../trainer/eval/main.ts";
+import { formatReport } from "../../trainer/eval/report.ts";
 import { exportGenerator } from "../../trainer/export.ts";
 import { GanState, specFor } from "../../trainer/loop.ts";
 import { metadataFor } from "../../trainer/main.ts";
@@ -95,18 +100,6 @@ async function exportMlp(
   G.dispose();
   return atZero as Float32Array;
 }
-
-Deno.test("class histogram: even → KL 0, one class → log K", () => {
-  const even = classHistogram([0, 1, 2, 3, 0, 1, 2, 3], 4);
-  assert.deepEqual(even.counts, [2, 2, 2, 2]);
-  assert.equal(even.reverseKl, 0);
-  assert.equal(even.present, 4);
-  const one = classHistogram([2, 2, 2], 4);
-  assert.ok(Math.abs(one.reverseKl - Math.log(4)) < 1e-12);
-  assert.equal(one.present, 1);
-  // Half and half of 4 classes: KL = log 2.
-  assert.ok(Math.abs(classHistogram([0, 1], 4).reverseKl - Math.log(2)) < 1e-12);
-});
 
 Deno.test("32×32 images are cropped to their central 28×28", () => {
   const x = new Float32Array(32 * 32).map((_, i) => {
@@ -233,7 +226,7 @@ Deno.test({
         ),
     );
     const [samples, v, m] = [200, 50, 150];
-    // The shipped classifier (edge/models/classifiers/fashion-mnist), the default.
+    // Our classifier (trainer/classifier/models/fashion-mnist), the default.
     const r = (await evaluate(`${dir}/model`, {
       parzenSamples: samples,
       validation: v,
@@ -242,8 +235,11 @@ Deno.test({
       dataDir: FASHION,
     })).images!;
 
-    // The shipped classifier, named relative to the working folder (eval.json is committed).
-    assert.equal(resolve(r.classifier.dir), resolve(ROOT, "edge/models/classifiers/fashion-mnist"));
+    // Our classifier, named relative to the working folder (eval.json is committed).
+    assert.equal(
+      resolve(r.classifier.dir),
+      resolve(ROOT, "trainer/classifier/models/fashion-mnist"),
+    );
     assert.ok(!isAbsolute(r.classifier.dir), r.classifier.dir);
     // Fakes sit on a real image: inside the real manifold (precision 1); every fake is
     // the same point, so its k-NN ball is empty and covers no real image (recall ≈ 0).
@@ -282,7 +278,7 @@ Deno.test({
   },
 });
 
-Deno.test("diagnostics from a run: a D that says ½ everywhere gives V = −log 4", async () => {
+Deno.test("diagnostics from a run's checkpoint tensors: a D that says ½ everywhere gives V = −log 4", async () => {
   const dir = await Deno.makeTempDir();
   const data = await openDataset("ring8");
   const config = parseConfig([
@@ -299,6 +295,22 @@ Deno.test("diagnostics from a run: a D that says ½ everywhere gives V = −log 
   // Zero D's weights: every logit is 0, D = σ(0) = ½.
   state.D.setWeights(state.D.getWeights().map((w) => tf.zerosLike(w)));
   await saveCheckpoint(dir, state, metadataFor(config, data, state, "cpu"));
+  // The networks alone, straight from the checkpoint's tensors: G's weights as trained.
+  const checkpoint = (await loadCheckpoint(dir))!;
+  const G = buildGenerator(state.spec);
+  loadNetworkWeights(G, checkpoint, "G");
+  G.weights.forEach((w, i) =>
+    assert.deepEqual(w.read().dataSync(), state.G.weights[i].read().dataSync(), w.name)
+  );
+  G.dispose();
+  const other = buildDiscriminator(
+    { ...specFor(config, data), discriminatorHidden: [8, 8] } as ArchitectureSpec,
+  );
+  assert.throws(
+    () => loadNetworkWeights(other, checkpoint, "D"),
+    /D has 4 saved weights, the model 6; was the checkpoint made with other architecture flags/,
+  );
+  other.dispose();
   state.dispose();
   const d = await runDiagnostics(dir, 256);
   assert.equal(d.D_x, 0.5);
@@ -312,7 +324,7 @@ Deno.test("diagnostics from a run: a D that says ½ everywhere gives V = −log 
 /** `deno task eval`'s script in a child process, with the task's permissions. */
 async function runEvalCli(args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-env", "trainer/eval_main.ts", ...args],
+    args: ["run", "--allow-read", "--allow-write", "--allow-env", "trainer/eval/main.ts", ...args],
     cwd: ROOT,
   }).output();
   return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };

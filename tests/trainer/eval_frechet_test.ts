@@ -1,4 +1,4 @@
-/** Fréchet distance (trainer/eval/frechet.ts) on values known in closed form. */
+/** Fréchet distance (trainer/eval/metrics/frechet.ts) on values known in closed form. */
 import assert from "node:assert/strict";
 import { Prng } from "@gan-edge/shared/prng";
 import {
@@ -7,7 +7,7 @@ import {
   type Gaussian,
   sqrtSymmetric,
   traceSqrtProduct,
-} from "../../trainer/eval/frechet.ts";
+} from "../../trainer/eval/metrics/frechet.ts";
 
 const close = (a: number, b: number, tol: number, what = "") =>
   assert.ok(Math.abs(a - b) <= tol, `${what}: expected ${b}, got ${a} (tolerance ${tol})`);

@@ -1,5 +1,5 @@
 /**
- * Parzen-window log-likelihood (trainer/eval/parzen.ts) against closed forms
+ * Parzen-window log-likelihood (trainer/eval/metrics/parzen.ts) against closed forms
  * and a float64 reference written with plain loops.
  */
 import assert from "node:assert/strict";
@@ -12,9 +12,9 @@ import {
   PAPER_SIGMAS,
   parzenEvaluate,
   parzenLogLikelihoods,
-  squaredDistances,
   toUnitInterval,
-} from "../../trainer/eval/parzen.ts";
+} from "../../trainer/eval/metrics/parzen.ts";
+import { squaredDistances } from "../../trainer/eval/metrics/distances.ts";
 
 await tf.setBackend("cpu");
 tf.enableProdMode();

@@ -1,8 +1,9 @@
-/** k-NN precision/recall, density and coverage (trainer/eval/prdc.ts). */
+/** k-NN precision/recall, density and coverage (trainer/eval/metrics/prdc.ts). */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { Prng } from "@gan-edge/shared/prng";
-import { kthNeighbourRadii, precisionRecall } from "../../trainer/eval/prdc.ts";
+import { kthNeighbourRadii } from "../../trainer/eval/metrics/distances.ts";
+import { precisionRecall } from "../../trainer/eval/metrics/prdc.ts";
 
 await tf.setBackend("cpu");
 tf.enableProdMode();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { modeCoverage } from "../../trainer/eval/modes.ts";
+import { modeCoverage } from "../../trainer/eval/metrics/modes.ts";
 import { GRID25, RING8, sampleMixture } from "../../trainer/data/toy.ts";
 import { Prng } from "@gan-edge/shared/prng";
 

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { clock, progressLine, TrainingProgress } from "../../trainer/report/progress.ts";
 import { lineChart, reportHtml } from "../../trainer/report/html.ts";
 import type { StepLog } from "../../trainer/loop.ts";
+import { samplePicture } from "../../trainer/report/samples.ts";
+import { pngGrid } from "@gan-edge/shared/render/png";
 
 const log = (step: number): StepLog => ({
   step,
@@ -69,4 +71,44 @@ Deno.test("the report charts losses, D against ½ and V against −log 4, and li
   assert.equal(lineChart("empty", [], []), "");
   // Without V (non-minimax losses) there is no V chart.
   assert.doesNotMatch(reportHtml("run", logs.map((l) => ({ ...l, V: null })), [], {}), /V\(G, D\)/);
+});
+
+Deno.test("samplePicture (training report and eval alike): a row per class, 8×8, or points", () => {
+  const output = {
+    kind: "image" as const,
+    height: 2,
+    width: 2,
+    channels: 1 as const,
+    range: [-1, 1] as [-1, 1],
+  };
+  // 35 images of 4 pixels, image i filled with i / 100, labels i mod 3 (the eval's order).
+  const n = 35;
+  const x = Float32Array.from({ length: n * 4 }, (_, j) => Math.floor(j / 4) / 100);
+  const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+  // Row r holds the first 10 images of class r: r, r + 3, r + 6, …
+  const expected = new Float32Array(30 * 4);
+  for (let r = 0; r < 3; r++) {
+    for (let c = 0; c < 10; c++) {
+      expected.fill((r + 3 * c) / 100, (r * 10 + c) * 4, (r * 10 + c + 1) * 4);
+    }
+  }
+  const picture = samplePicture(x, output, { labels, classes: 3 });
+  assert.equal(picture.ext, "png");
+  assert.deepEqual(picture.bytes, pngGrid(expected, 30, [2, 2, 1], 10));
+  // Too few of a class for its row: refused, naming the class.
+  assert.throws(
+    () => samplePicture(x.subarray(0, 20 * 4), output, { labels, classes: 3 }),
+    /class 0 has 7 of the 10 images/,
+  );
+  // Unconditional: the first 64 images, 8 a row.
+  const many = Float32Array.from({ length: 70 * 4 }, (_, j) => (j % 7) / 7);
+  assert.deepEqual(
+    samplePicture(many, output).bytes,
+    pngGrid(many.subarray(0, 64 * 4), 64, [2, 2, 1], 8),
+  );
+  assert.throws(() => samplePicture(x, output), /needs 64 images, got 35/);
+  // Points: the first 1,000 as a scatter.
+  const points = samplePicture(new Float32Array(2 * 1500), { kind: "points", dim: 2 });
+  assert.equal(points.ext, "svg");
+  assert.match(new TextDecoder().decode(points.bytes), /^<svg/);
 });

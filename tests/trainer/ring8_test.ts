@@ -17,7 +17,7 @@ import { selectBackend } from "../../trainer/backend.ts";
 import { parseConfig } from "../../trainer/config.ts";
 import { openDataset } from "../../trainer/data/mod.ts";
 import { RING8 } from "../../trainer/data/toy.ts";
-import { modeCoverage } from "../../trainer/eval/modes.ts";
+import { modeCoverage } from "../../trainer/eval/metrics/modes.ts";
 import { GanState, specFor, trainSteps } from "../../trainer/loop.ts";
 
 /** The short-run settings of this test. */

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { decodeArtifact } from "@gan-edge/shared/artifact";
-import { type EvalReport, headlineMetrics } from "../../trainer/eval_main.ts";
+import { type EvalReport, headlineMetrics } from "../../trainer/eval/evaluate.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const README = await Deno.readTextFile(`${ROOT}README.md`);
@@ -47,3 +47,15 @@ for (const { name, quantization, picture } of SHIPPED) {
     assert.ok(README.includes(`](edge/models/${name}/${picture})`), `${name}: README picture`);
   });
 }
+
+Deno.test("edge/models holds the shipped generators only (the deploy ships no classifier)", async () => {
+  const found = [];
+  for await (const e of Deno.readDir(`${ROOT}edge/models`)) found.push(e.name);
+  assert.deepEqual(found.sort(), SHIPPED.map((s) => s.name).sort());
+  // The classifier of the image metrics, with the trainer.
+  await Deno.stat(`${ROOT}trainer/classifier/models/fashion-mnist/classifier.json`);
+  const report: EvalReport = JSON.parse(
+    await Deno.readTextFile(`${ROOT}edge/models/fashion-mnist/eval.json`),
+  );
+  await Deno.stat(`${ROOT}${report.images!.classifier.dir}/model.json`);
+});

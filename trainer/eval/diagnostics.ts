@@ -5,7 +5,9 @@
  * optimum at p_g = p_data (with D* = ½ everywhere) is −log 4. The gap
  * V + log 4 is twice the Jensen–Shannon estimate the training log prints.
  *
- * The generator is the one D was trained against (not its EMA). Held-out
+ * G and D are built from the checkpoint's recorded architecture and given
+ * its saved weights directly (no optimizers, no EMA, no training state). The
+ * generator is the one D was trained against (not its EMA). Held-out
  * reals: the test split for IDX datasets, fresh draws for the mixtures (a
  * stream no training batch used); `folder:` data has no split, so its
  * training images are used and the report says so.
@@ -13,11 +15,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { buildDiscriminator, buildGenerator, hasScale } from "../architectures.ts";
 import { Prng } from "@gan-edge/shared/prng";
-import { loadCheckpoint, restoreState } from "../checkpoint.ts";
+import { loadCheckpoint, loadNetworkWeights } from "../checkpoint.ts";
 import { type DataSource, imageDataSource, openDataset } from "../data/mod.ts";
 import { IDX_DATASETS, loadIdxDataset } from "../data/mnist.ts";
-import { GanState, pack, specFor } from "../loop.ts";
+import { pack, specFor } from "../loop.ts";
 import * as losses from "../losses.ts";
 
 /** Optimum of V(G, D): −log 4. */
@@ -73,10 +76,20 @@ export async function runDiagnostics(runDir: string, batch = 1024): Promise<Diag
     config["data-dir"],
     config["image-size"],
   );
-  const spec = specFor(config, data);
-  const state = new GanState(config, spec);
+  // Checkpoints made before the architecture was recorded: what the config builds,
+  // unless that now holds a point scale those networks were not trained with.
+  const spec = checkpoint.state.spec ?? specFor(config, data);
+  if (!checkpoint.state.spec && hasScale(spec)) {
+    throw new Error(
+      `--run ${runDir}: the checkpoint does not record its networks, and this version ` +
+        `scales ${config.dataset}'s points between G and D, which its networks do not expect`,
+    );
+  }
+  const G = buildGenerator(spec);
+  const D = buildDiscriminator(spec);
   try {
-    await restoreState(state, checkpoint);
+    loadNetworkWeights(G, checkpoint, "G");
+    loadNetworkWeights(D, checkpoint, "D");
     const n = Math.max(config.pack, batch - (batch % config.pack));
     const prng = new Prng(HELD_OUT_SEED);
     const real = data.batch(prng, n);
@@ -93,9 +106,9 @@ export async function runDiagnostics(runDir: string, batch = 1024): Promise<Diag
         : null;
       const zt = tf.tensor2d(z, [n, spec.latentDim]);
       const fl = fakeLabels ? tf.tensor2d(fakeLabels, [n, 1]) : null;
-      const fake = state.G.predict(fl ? [zt, fl] : zt) as tf.Tensor;
+      const fake = G.predict(fl ? [zt, fl] : zt) as tf.Tensor;
       const d = (v: tf.Tensor, labels: tf.Tensor | null) =>
-        state.D.predict(
+        D.predict(
           labels ? [pack(v, config.pack), labels] : pack(v, config.pack),
         ) as tf.Tensor;
       const r = d(x, realLabels);
@@ -120,6 +133,7 @@ export async function runDiagnostics(runDir: string, batch = 1024): Promise<Diag
       gap: bce ? values[2] - V_OPTIMUM : null,
     };
   } finally {
-    state.dispose();
+    G.dispose();
+    D.dispose();
   }
 }

@@ -1,6 +1,6 @@
 /**
  * `deno task train-classifier [--dataset fashion-mnist] [--epochs 2]
- * [--out edge/models/classifiers/<dataset>] [--backend wasm] [--seed 0]`:
+ * [--out trainer/classifier/models/<dataset>] [--backend wasm] [--seed 0]`:
  * trains the small CNN of ./classifier.ts on the training split, measures
  * its accuracy on the test split and writes model.json, weights.bin and
  * classifier.json (accuracy, epochs, wall time, backend) into `--out`.

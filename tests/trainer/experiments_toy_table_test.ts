@@ -1,6 +1,11 @@
-/** The toy table's statistics and markdown (trainer/eval/toy_table.ts). */
+/** The toy table's statistics and markdown (trainer/experiments/toy_table.ts). */
 import assert from "node:assert/strict";
-import { cell, markdownTable, meanStderr, type ToyResult } from "../../trainer/eval/toy_table.ts";
+import {
+  cell,
+  markdownTable,
+  meanStderr,
+  type ToyResult,
+} from "../../trainer/experiments/toy_table.ts";
 
 const result = (loss: string, dataset: string, captured: number, hq: number): ToyResult => ({
   dataset,

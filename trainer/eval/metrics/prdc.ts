@@ -11,13 +11,12 @@
  * - density: mean number of real balls holding a fake, divided by k;
  * - coverage: fraction of real balls holding at least one fake.
  *
- * Distances come from tfjs matMuls in chunks (see ./parzen.ts); the k-th
+ * Distances come from tfjs matMuls in chunks (./distances.ts); the k-th
  * neighbour selection and the ball tests run in JS on each chunk.
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import { distancesTo, prepare, type Rows } from "./parzen.ts";
+import { forEachDistanceChunk, kthNeighbourRadii, type Rows } from "./distances.ts";
 
 /** The paper's neighbourhood size. */
 export const DEFAULT_K = 3;
@@ -31,75 +30,6 @@ export interface PrdcReport {
   coverage: number;
   real: number;
   fake: number;
-}
-
-const CHUNK = 500;
-
-/**
- * Calls `fn` with each chunk of squared distances between the rows of
- * `points` and those of `centres`, as a row-major Float32Array [rows, n].
- * The distances come from one matMul per chunk; the selections and
- * comparisons are done in JS on the downloaded chunk (on tfjs-backend-wasm
- * a broadcast lessEqual over 500 × 10,000 costs ~10× the download).
- */
-async function forEachDistanceChunk(
-  points: Rows,
-  centres: Rows,
-  fn: (d2: Float32Array, start: number, rows: number, n: number) => void,
-): Promise<void> {
-  const m = points.x.length / points.dim;
-  const n = centres.x.length / centres.dim;
-  const c = tf.tensor2d(centres.x, [n, centres.dim]);
-  const prepared = prepare(c);
-  c.dispose();
-  try {
-    for (let start = 0; start < m; start += CHUNK) {
-      const rows = Math.min(CHUNK, m - start);
-      const d2 = tf.tidy(() =>
-        distancesTo(
-          tf.tensor2d(points.x.subarray(start * points.dim, (start + rows) * points.dim), [
-            rows,
-            points.dim,
-          ]),
-          prepared,
-        )
-      );
-      const values = await d2.data() as Float32Array;
-      d2.dispose();
-      fn(values, start, rows, n);
-    }
-  } finally {
-    prepared.dispose();
-  }
-}
-
-/**
- * Squared distance from each row of `x` to its k-th nearest other row (the
- * row itself, at distance 0, is skipped): the squared ball radii.
- */
-export async function kthNeighbourRadii(x: Rows, k: number): Promise<Float32Array> {
-  const n = x.x.length / x.dim;
-  if (k >= n) throw new RangeError(`k-NN: k = ${k} needs more than ${k} rows, got ${n}`);
-  const radii = new Float32Array(n);
-  const best = new Float64Array(k + 1); // the k + 1 smallest, ascending (self included)
-  await forEachDistanceChunk(x, x, (d2, start, rows, cols) => {
-    for (let j = 0; j < rows; j++) {
-      best.fill(Infinity);
-      const row = j * cols;
-      for (let i = 0; i < cols; i++) {
-        const v = i === start + j ? 0 : d2[row + i]; // self is exactly 0
-        if (v >= best[k]) continue;
-        let p = k;
-        while (p > 0 && best[p - 1] > v) {
-          best[p] = best[p - 1];
-          p--;
-        }
-        best[p] = v;
-      }
-      radii[start + j] = best[k];
-    }
-  });
-  return radii;
 }
 
 /**

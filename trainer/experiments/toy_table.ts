@@ -3,9 +3,10 @@
  * [--steps N] [--jobs 2] [--out runs/toy-table] [-- extra train flags]`:
  * trains every (dataset, loss, seed) with `deno task train` (at most `--jobs`
  * at once), measures each model with the VEEGAN/PacGAN protocol
- * (./modes.ts: 2,500 samples), and prints and writes (`OUT/table.md`) the
- * README table: modes captured and % high-quality samples as mean ± standard
- * error over the seeds, next to the published rows.
+ * (../eval/metrics/modes.ts: 2,500 samples), and prints and writes
+ * (`OUT/table.md`) the results table: modes captured and % high-quality
+ * samples as mean ± standard error over the seeds, next to the published
+ * rows.
  *
  * Results are appended to `OUT/results.jsonl` as each run ends, and runs
  * already there are skipped, so an interrupted table resumes.
@@ -15,7 +16,7 @@
 import { parseArgs } from "node:util";
 import { LOSSES } from "../losses.ts";
 import { selectBackend } from "../backend.ts";
-import { evaluate } from "../eval_main.ts";
+import { evaluate } from "../eval/evaluate.ts";
 import { runCells, trainRun } from "./table_runs.ts";
 
 /** The published rows (PacGAN Table 1, VEEGAN Table 1): modes / HQ %. */

@@ -1,10 +1,12 @@
 /**
  * The feature extractor of our image metrics: a small CNN trained on the
- * dataset itself (./train_classifier.ts) and shipped as a tfjs LayersModel in
- * `edge/models/classifiers/<dataset>/` with `classifier.json` (its test
- * accuracy, how it was trained). Its 64-wide penultimate layer (`features`)
- * is the space of our Fréchet distance and k-NN precision/recall; its
- * softmax gives the class histogram of generated samples.
+ * dataset itself (./train.ts, `deno task train-classifier`) and kept as a
+ * tfjs LayersModel in `trainer/classifier/models/<dataset>/` with
+ * `classifier.json` (its test accuracy, how it was trained): a measuring
+ * instrument of the trainer, so it stays out of the deployed edge/models.
+ * Its 64-wide penultimate layer (`features`) is the space of our Fréchet
+ * distance and k-NN precision/recall; its softmax gives the class histogram
+ * of generated samples.
  *
  * Inputs are the project's image format: NHWC in [−1, 1], 28×28×1 (32×32
  * inputs are cropped to their central 28×28, undoing the DCGAN padding).
@@ -13,13 +15,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** Where the shipped classifiers live: `<root>/<dataset>/model.json`. */
-export const CLASSIFIERS_DIR = new URL("../../edge/models/classifiers/", import.meta.url);
+/** Where our classifiers live: `<root>/<dataset>/model.json`. */
+export const CLASSIFIERS_DIR = new URL("./models/", import.meta.url);
 
 /** Name of the layer whose output is the feature vector. */
 export const FEATURES_LAYER = "features";
 
-/** What `classifier.json` says about a shipped classifier. */
+/** What `classifier.json` says about a classifier. */
 export interface ClassifierInfo {
   dataset: string;
   classNames: string[];
@@ -198,29 +200,4 @@ export function argmaxRows(probs: Float32Array, classes: number): Int32Array {
     out[i] = best;
   }
   return out;
-}
-
-/** Class histogram of predictions and its KL from uniform. */
-export interface ClassHistogram {
-  /** Generated samples predicted as each class. */
-  counts: number[];
-  /** KL(q ‖ uniform) of the histogram q, in nats: 0 is perfectly even, log K all in one class. */
-  reverseKl: number;
-  /** Classes with at least one sample. */
-  present: number;
-}
-
-/**
- * The mode-collapse detector for images: how the classifier spreads
- * generated samples over the classes, with KL(q ‖ uniform) = log K − H(q).
- */
-export function classHistogram(predictions: ArrayLike<number>, classes: number): ClassHistogram {
-  const counts = new Array(classes).fill(0);
-  for (let i = 0; i < predictions.length; i++) counts[predictions[i]]++;
-  const n = predictions.length;
-  const reverseKl = n === 0 ? Infinity : counts.reduce((kl, c) => {
-    const q = c / n;
-    return q > 0 ? kl + q * Math.log(q * classes) : kl;
-  }, 0);
-  return { counts, reverseKl, present: counts.filter((c) => c > 0).length };
 }

@@ -4,8 +4,8 @@
  * [-- extra train flags]`: trains every (architecture, loss) on an image
  * dataset for the same number of generator steps, measures each model with
  * `deno task eval` (Parzen log-likelihood, Fréchet distance, k-NN precision
- * and recall and the class histogram in the shipped classifier's features),
- * and prints and writes (`OUT/table.md`) the README table, with each run's
+ * and recall and the class histogram in our classifier's features),
+ * and prints and writes (`OUT/table.md`) the results table, with each run's
  * wall time and backend. Results are appended to `OUT/results.jsonl` as each
  * run ends; runs already there are skipped, so an interrupted table resumes.
  *
@@ -14,7 +14,7 @@
 import { parseArgs } from "node:util";
 import { LOSSES } from "../losses.ts";
 import { selectBackend } from "../backend.ts";
-import { evaluate, headlineMetrics } from "../eval_main.ts";
+import { evaluate, headlineMetrics } from "../eval/evaluate.ts";
 import { runCells, trainRun } from "./table_runs.ts";
 
 /** The architectures of the table, as `deno task train` flags. */

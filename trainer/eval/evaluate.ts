@@ -1,58 +1,53 @@
 /**
- * `deno task eval --model DIR [--dataset D] [--run DIR] [--json] …`: measures
- * a generator artifact the way the papers do, prints a table (or JSON with
- * `--json`) and writes `eval.json` and a sample picture (`samples.svg` for
- * points, `samples.png` for images) beside the model.
+ * `evaluate()`: measures a generator artifact the way the papers do and
+ * writes `eval.json` and a sample picture (`samples.svg` for points,
+ * `samples.png` for images) beside the model. The CLI is ./main.ts
+ * (`deno task eval`), the table it prints ./report.ts.
  *
  * - Points (ring8, grid25): mode coverage with the VEEGAN/PacGAN protocol
- *   (./eval/modes.ts).
+ *   (./metrics/modes.ts).
  * - Images (fashion-mnist, mnist): Parzen-window log-likelihood with
- *   Goodfellow et al. 2014's protocol (./eval/parzen.ts); Fréchet distance
- *   and k-NN precision/recall in the features of our shipped classifier
- *   (./eval/frechet.ts, ./eval/prdc.ts); the classifier's class histogram of
- *   the samples and its KL from uniform (./eval/classifier.ts).
- * - `--run DIR`: D(x), D(G(z)) and V(G, D) against −log 4 from the run's last
- *   checkpoint (./eval/diagnostics.ts).
+ *   Goodfellow et al. 2014's protocol (./metrics/parzen.ts); Fréchet distance
+ *   and k-NN precision/recall in the features of our classifier
+ *   (./metrics/frechet.ts, ./metrics/prdc.ts, ../classifier/); the
+ *   classifier's class histogram of the samples and its KL from uniform
+ *   (./metrics/classes.ts).
+ * - With a run folder: D(x), D(G(z)) and V(G, D) against −log 4 from the
+ *   run's last checkpoint (./diagnostics.ts).
  *
  * @module
  */
 import { relative } from "node:path";
-import { parseArgs } from "node:util";
-import { recordMetrics } from "./export.ts";
 import * as tf from "@tensorflow/tfjs";
-import { sampleShape } from "./architectures.ts";
 import { decodeArtifact } from "@gan-edge/shared/artifact";
 import { latents } from "@gan-edge/shared/prng";
-import { pngGrid } from "@gan-edge/shared/render/png";
-import { scatterSvg } from "@gan-edge/shared/render/svg";
 import type { GanMetadata } from "@gan-edge/shared/schema";
-import { type BackendName, selectBackend } from "./backend.ts";
-import { BACKENDS } from "./config.ts";
-import { MIXTURES } from "./data/toy.ts";
-import type { ImageSet } from "./data/images.ts";
-import { IDX_DATASETS, loadIdxDataset } from "./data/mnist.ts";
+import { sampleShape } from "@gan-edge/shared/shapes";
 import {
   argmaxRows,
-  type ClassHistogram,
-  classHistogram,
   type Classifier,
   type ClassifierInfo,
   CLASSIFIERS_DIR,
   classify,
   loadClassifier,
   toClassifierInput,
-} from "./eval/classifier.ts";
-import { type DiagnosticsReport, runDiagnostics } from "./eval/diagnostics.ts";
-import { fitGaussian, frechetDistance } from "./eval/frechet.ts";
-import { modeCoverage, type ModeReport } from "./eval/modes.ts";
+} from "../classifier/classifier.ts";
+import type { ImageSet } from "../data/images.ts";
+import { IDX_DATASETS, loadIdxDataset } from "../data/mnist.ts";
+import { MIXTURES } from "../data/toy.ts";
+import { samplePicture } from "../report/samples.ts";
+import { type DiagnosticsReport, runDiagnostics } from "./diagnostics.ts";
+import { type ClassHistogram, classHistogram, labelAgreement } from "./metrics/classes.ts";
+import { fitGaussian, frechetDistance } from "./metrics/frechet.ts";
+import { modeCoverage, type ModeReport } from "./metrics/modes.ts";
 import {
   PAPER_PROTOCOL,
   PAPER_SIGMAS,
   parzenEvaluate,
   type ParzenReport,
   toUnitInterval,
-} from "./eval/parzen.ts";
-import { type PrdcReport, precisionRecall } from "./eval/prdc.ts";
+} from "./metrics/parzen.ts";
+import { type PrdcReport, precisionRecall } from "./metrics/prdc.ts";
 
 /**
  * Loads the artifact in `dir` (validated) as a tfjs model; errors name the
@@ -91,7 +86,7 @@ export interface EvalOptions {
   test?: number;
   /** Images: generated samples for FD, precision/recall and the histogram (10,000). */
   metricSamples?: number;
-  /** Folder of the feature classifier (default: edge/models/classifiers/<dataset>). */
+  /** Folder of the feature classifier (default: trainer/classifier/models/<dataset>). */
   classifier?: string;
   /** Folder of IDX files. */
   dataDir?: string;
@@ -200,37 +195,6 @@ async function generate(
   return { x: out, labels };
 }
 
-/** The picture beside the model: a scatter of points, or an image grid. */
-function samplePicture(
-  metadata: GanMetadata,
-  x: Float32Array,
-  labels: Int32Array | null,
-): { file: string; bytes: Uint8Array } {
-  if (metadata.output.kind === "points") {
-    const dim = metadata.output.dim;
-    const n = Math.min(1000, x.length / dim);
-    const points = Array.from(
-      { length: n },
-      (_, i) => Array.from(x.subarray(i * dim, i * dim + 2)),
-    );
-    return { file: "samples.svg", bytes: new TextEncoder().encode(scatterSvg(points)) };
-  }
-  const shape = sampleShape(metadata.output);
-  const size = shape.reduce((a, b) => a * b, 1);
-  const k = metadata.classNames?.length ?? 0;
-  const perRow = 10;
-  const rows = k || 10;
-  const picked = new Float32Array(rows * perRow * size);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < perRow; c++) {
-      // Conditional: row r holds class r (sample i has label i mod k).
-      const i = k && labels ? c * k + r : r * perRow + c;
-      picked.set(x.subarray(i * size, (i + 1) * size), (r * perRow + c) * size);
-    }
-  }
-  return { file: "samples.png", bytes: pngGrid(picked, rows * perRow, shape, perRow) };
-}
-
 /** What the image metrics compare against: the dataset's splits and the classifier. */
 interface ImageReferences {
   train: ImageSet;
@@ -313,12 +277,6 @@ async function evaluateImages(
   log("k-NN precision and recall …");
   const prdc = await precisionRecall({ x: real.features, dim }, { x: fake.features, dim });
   const predicted = argmaxRows(fake.probs, classes);
-  let labelAgreement: number | null = null;
-  if (generated.labels) {
-    let agree = 0;
-    predicted.forEach((p, i) => agree += p === generated.labels![i] ? 1 : 0); // first `metric`
-    labelAgreement = agree / predicted.length;
-  }
   return {
     generated: n,
     metricSamples: metric,
@@ -337,7 +295,7 @@ async function evaluateImages(
     classes: {
       ...classHistogram(predicted, classes),
       names: classifier.info.classNames,
-      labelAgreement,
+      labelAgreement: generated.labels ? labelAgreement(predicted, generated.labels) : null,
     },
   };
 }
@@ -355,7 +313,7 @@ export function datasetFor(dir: string, metadata: GanMetadata, requested?: strin
     throw new Error(
       metadata.output.kind === "points"
         ? `${dir}: a points model is measured on ring8 or grid25, not ${dataset}`
-        : `${dir}: image metrics need a dataset with a test split and a shipped classifier ` +
+        : `${dir}: image metrics need a dataset with a test split and a classifier ` +
           `(${Object.keys(IDX_DATASETS).join(", ")}); got ${dataset}. Pass --dataset.`,
     );
   }
@@ -391,8 +349,13 @@ export async function evaluate(dir: string, o: EvalOptions = {}): Promise<EvalRe
       : o.samples ?? 2500;
     o.log?.(`generating ${n} samples …`);
     const generated = await generate(model, metadata, n, seed);
-    const picture = samplePicture(metadata, generated.x, generated.labels);
-    await Deno.writeFile(`${dir}/${picture.file}`, picture.bytes);
+    const k = metadata.classNames?.length ?? 0;
+    const picture = samplePicture(
+      generated.x,
+      metadata.output,
+      generated.labels ? { labels: generated.labels, classes: k } : undefined,
+    );
+    await Deno.writeFile(`${dir}/samples.${picture.ext}`, picture.bytes);
     report = references
       ? {
         dataset,
@@ -414,173 +377,4 @@ export async function evaluate(dir: string, o: EvalOptions = {}): Promise<EvalRe
   report.seconds = Math.round((performance.now() - started) / 100) / 10;
   await Deno.writeTextFile(`${dir}/eval.json`, JSON.stringify(report, null, 2) + "\n");
   return report;
-}
-
-const f = (v: number, digits = 4) => Number.isFinite(v) ? v.toFixed(digits) : String(v);
-
-/** The human-readable table of a report. */
-export function formatReport(r: EvalReport): string {
-  const lines: [string, string][] = [["dataset", r.dataset]];
-  if (r.modes) {
-    const m = r.modes;
-    lines.push(
-      ["samples", String(m.samples)],
-      ["modes captured", `${m.captured} / ${m.modes}`],
-      ["high quality", `${(100 * m.highQuality).toFixed(1)} % (within 3σ of the nearest mode)`],
-      ["reverse KL", `${f(m.reverseKl)} nats (mode histogram vs uniform)`],
-      ["per-mode histogram", m.histogram.join(" ")],
-    );
-  }
-  if (r.images) {
-    const i = r.images;
-    lines.push([
-      "generated",
-      `${i.generated} samples (latent seed ${r.seed}); the first ${i.metricSamples} for FD, P/R, classes`,
-    ]);
-    if (i.parzen) {
-      const p = i.parzen;
-      lines.push([
-        "Parzen log-lik.",
-        `${p.mean.toFixed(1)} ± ${p.stderr.toFixed(1)} nats (σ = ${p.sigma.toFixed(4)}, ` +
-        `images in ${p.scale}; ${p.samples} samples, σ on ${p.validation} training-split ` +
-        `images, ${p.test} test images)`,
-      ]);
-    }
-    lines.push(
-      [
-        "Fréchet distance",
-        `${f(i.frechet, 3)} (train vs test: ${
-          f(i.frechetTrainTest, 3)
-        }; ${i.classifier.featureDim}-d ` +
-        `features of our classifier, ${
-          (100 * i.classifier.testAccuracy).toFixed(1)
-        } % test accuracy; not Inception FID)`,
-      ],
-      [
-        "precision/recall",
-        `${f(i.prdc.precision, 3)} / ${f(i.prdc.recall, 3)} (k = ${i.prdc.k}; density ${
-          f(i.prdc.density, 3)
-        }, coverage ${f(i.prdc.coverage, 3)})`,
-      ],
-      [
-        "class histogram",
-        i.classes.names.map((n, k) => `${n} ${i.classes.counts[k]}`).join(", "),
-      ],
-      [
-        "class reverse KL",
-        `${f(i.classes.reverseKl)} nats (0: even; log ${i.classes.counts.length} = ${
-          f(Math.log(i.classes.counts.length))
-        }: one class)`,
-      ],
-    );
-    if (i.classes.labelAgreement !== null) {
-      lines.push([
-        "label agreement",
-        `${(100 * i.classes.labelAgreement).toFixed(1)} % (classifier = conditioning label)`,
-      ]);
-    }
-  }
-  if (r.diagnostics) {
-    const d = r.diagnostics;
-    lines.push(
-      ["run", `${d.run} (step ${d.step}, ${d.loss}; ${d.batch} held-out: ${d.heldOut})`],
-      ["D(x)", f(d.D_x)],
-      ["D(G(z))", f(d.D_G_z)],
-      [
-        "V(G,D)",
-        d.V === null
-          ? `- (${d.loss} is not the minimax family)`
-          : `${f(d.V)} (optimum −log 4 = ${f(d.optimum)}; gap ${f(d.gap!)})`,
-      ],
-    );
-  }
-  lines.push(["seconds", String(r.seconds)]);
-  return lines.map(([k, v]) => `${k.padEnd(18)} ${v}`).join("\n");
-}
-
-const USAGE = "Usage: deno task eval --model DIR [--dataset D] [--run DIR] [--json] [--seed S]\n" +
-  "  [--samples N] (points, default 2500) [--parzen-samples N] (default 10000; 0 skips)\n" +
-  "  [--validation N] (default 1000) [--test N] (default all) [--metric-samples N] " +
-  "(default 10000)\n  [--classifier DIR] [--data-dir DIR] [--backend wasm|cpu|…]\n" +
-  "  [--record] (write the headline metrics into the model's metadata)";
-
-/** Parses the flags; throws with a message naming the bad flag. */
-export function parseEvalArgs(args: string[]): EvalOptions & {
-  model: string;
-  json: boolean;
-  /** Write the headline metrics into the model's metadata. */
-  record: boolean;
-  backend: BackendName;
-} {
-  const { values } = parseArgs({
-    args,
-    options: {
-      model: { type: "string" },
-      dataset: { type: "string" },
-      run: { type: "string" },
-      json: { type: "boolean", default: false },
-      record: { type: "boolean", default: false },
-      seed: { type: "string", default: "0" },
-      samples: { type: "string", default: "2500" },
-      "parzen-samples": { type: "string", default: String(PAPER_PROTOCOL.samples) },
-      validation: { type: "string", default: String(PAPER_PROTOCOL.validation) },
-      test: { type: "string" },
-      "metric-samples": { type: "string", default: "10000" },
-      classifier: { type: "string" },
-      "data-dir": { type: "string" },
-      backend: { type: "string", default: "auto" },
-    },
-  });
-  if (!values.model) throw new Error(`--model DIR is required\n${USAGE}`);
-  const int = (name: string, raw: string | undefined, min: number, max = Infinity) => {
-    const v = Number(raw);
-    if (raw === undefined || raw.trim() === "" || !Number.isInteger(v) || v < min || v > max) {
-      throw new Error(
-        `--${name}: expected an integer in [${min}, ${max === Infinity ? "∞" : max}], got "${raw}"`,
-      );
-    }
-    return v;
-  };
-  if (!(BACKENDS as readonly string[]).includes(values.backend)) {
-    throw new Error(`--backend: expected one of ${BACKENDS.join(", ")}, got "${values.backend}"`);
-  }
-  return {
-    model: values.model,
-    json: values.json,
-    record: values.record,
-    backend: values.backend as BackendName,
-    dataset: values.dataset,
-    run: values.run,
-    seed: int("seed", values.seed, 0, 0xffffffff),
-    samples: int("samples", values.samples, 1),
-    parzenSamples: int("parzen-samples", values["parzen-samples"], 0),
-    validation: int("validation", values.validation, 1),
-    test: values.test === undefined ? undefined : int("test", values.test, 2),
-    metricSamples: int("metric-samples", values["metric-samples"], 4),
-    classifier: values.classifier,
-    dataDir: values["data-dir"],
-  };
-}
-
-if (import.meta.main) {
-  let options;
-  try {
-    options = parseEvalArgs(Deno.args);
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    Deno.exit(2);
-  }
-  let result;
-  try {
-    await selectBackend(options.backend);
-    result = await evaluate(options.model, {
-      ...options,
-      log: (line) => console.error(line),
-    });
-    if (options.record) await recordMetrics(options.model, headlineMetrics(result));
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
-  console.log(options.json ? JSON.stringify(result) : formatReport(result));
 }

@@ -1,7 +1,7 @@
-/** The image table's markdown and the tables' resumable runner (trainer/eval/). */
+/** The image table's markdown and the tables' resumable runner (trainer/experiments/). */
 import assert from "node:assert/strict";
-import { type ImageResult, imageTable } from "../../trainer/eval/image_table.ts";
-import { runCells } from "../../trainer/eval/table_runs.ts";
+import { type ImageResult, imageTable } from "../../trainer/experiments/image_table.ts";
+import { runCells } from "../../trainer/experiments/table_runs.ts";
 
 Deno.test("image table: one row per run, with the command's budget, backend and a dash for what a model lacks", () => {
   const run = (arch: string, metrics: Record<string, number>): ImageResult => ({

@@ -10,15 +10,14 @@
  * error (std / √m). The paper's images are in [0, 1]; so are ours here (see
  * {@link toUnitInterval}).
  *
- * Squared distances ‖x‖² + ‖μ‖² − 2x·μ come from one tfjs matMul per chunk
- * of test points (10,000 × 10,000 × 784 is ~8·10¹⁰ multiply-adds: fine on
- * wasm-SIMD, hopeless in plain JS loops); the log-mean-exp is tfjs's
- * max-shifted logSumExp, numerically stable for σ = 0.1 where the exponents
- * reach −4,000.
+ * Squared distances come from one tfjs matMul per chunk of test points
+ * (./distances.ts); the log-mean-exp is tfjs's max-shifted logSumExp,
+ * numerically stable for σ = 0.1 where the exponents reach −4,000.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { distancesTo, prepare, type Rows } from "./distances.ts";
 
 /** The paper's σ grid: logspace(−1, 0, 10) = 10^(−1 + i/9), i = 0…9. */
 export const PAPER_SIGMAS: readonly number[] = Array.from(
@@ -44,13 +43,6 @@ export function toUnitInterval(x: Float32Array): Float32Array {
   return x.map((v) => (v + 1) / 2);
 }
 
-/** Rows of a row-major matrix: values and width. */
-export interface Rows {
-  /** [count, dim], row-major. */
-  x: Float32Array;
-  dim: number;
-}
-
 /** Mean and standard error of the mean (population std / √n, as the paper). */
 export function meanAndStderr(xs: ArrayLike<number>): { mean: number; stderr: number } {
   const n = xs.length;
@@ -60,49 +52,6 @@ export function meanAndStderr(xs: ArrayLike<number>): { mean: number; stderr: nu
   let ss = 0;
   for (let i = 0; i < n; i++) ss += (xs[i] - mean) ** 2;
   return { mean, stderr: Math.sqrt(ss / n) / Math.sqrt(n) };
-}
-
-/**
- * The right-hand side of {@link distancesTo}, prepared once: rows transposed
- * to [d, q] (tfjs-backend-wasm's matMul is ~10× slower with `transposeB`
- * than on a pre-transposed operand) and their squared norms [1, q].
- */
-export interface Prepared {
-  t: tf.Tensor2D;
-  norms: tf.Tensor2D;
-  dispose(): void;
-}
-
-/** Prepares `b` [q, d] for {@link distancesTo}; the caller disposes it. */
-export function prepare(b: tf.Tensor2D): Prepared {
-  const [t, norms] = tf.tidy(() => [
-    tf.transpose(b) as tf.Tensor2D,
-    tf.reshape(tf.sum(tf.square(b), 1), [1, -1]) as tf.Tensor2D,
-  ]);
-  return { t, norms, dispose: () => tf.dispose([t, norms]) };
-}
-
-/**
- * Squared Euclidean distances [p, q] between each row of `a` [p, d] and each
- * prepared row, clamped at 0 (the expanded form ‖a‖² + ‖b‖² − 2a·b can dip
- * below by rounding). The caller disposes the result (or a tidy does).
- */
-export function distancesTo(a: tf.Tensor2D, b: Prepared): tf.Tensor2D {
-  return tf.tidy(() => {
-    const an = tf.sum(tf.square(a), 1, true); // [p, 1]
-    const cross = tf.matMul(a, b.t); // [p, q]
-    return tf.relu(tf.sub(tf.add(an, b.norms), tf.mul(cross, 2))) as tf.Tensor2D;
-  });
-}
-
-/** Squared distances between the rows of `a` [p, d] and of `b` [q, d]. */
-export function squaredDistances(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  const prepared = prepare(b);
-  try {
-    return distancesTo(a, prepared);
-  } finally {
-    prepared.dispose();
-  }
 }
 
 /** Options of {@link parzenLogLikelihoods}. */

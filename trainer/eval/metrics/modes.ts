@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Mixture } from "../data/toy.ts";
+import type { Mixture } from "../../data/toy.ts";
 
 /** Mode coverage of a set of generated points. */
 export interface ModeReport {
