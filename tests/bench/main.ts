@@ -329,7 +329,7 @@ export function buildRows(r: any, peers: string[]): Row[] {
           ours: b.stock.p50,
           label: `edge, stock tfjs transposed conv${ships ? "" : " (shipped)"}`,
         };
-        const kernels = { ours: b.kernels.p50, label: `edge + shared/wasm-kernels${ships}` };
+        const kernels = { ours: b.kernels.p50, label: `edge + kernels/inference${ships}` };
         for (const o of dcgan ? [stock, kernels] : [kernels]) {
           for (const peer of peers) {
             rows.push({
@@ -356,7 +356,7 @@ export function buildRows(r: any, peers: string[]): Row[] {
         }
         rows.push({
           section: "generator",
-          measure: `${m.model} b${batch} p99, edge + shared/wasm-kernels`,
+          measure: `${m.model} b${batch} p99, edge + kernels/inference`,
           ours: b.kernels.p99,
           unit: "ms",
           note: `stock transposed conv ${b.stock.p99.toFixed(2)} ms, onnxruntime-web ${
@@ -384,14 +384,14 @@ export function buildRows(r: any, peers: string[]): Row[] {
       measure: "64×64 chain b1: stock tfjs wasm",
       ours: c.stock.p50,
       unit: "ms",
-      peer: "ours (shared/wasm-kernels)",
+      peer: "ours (kernels/inference)",
       peerValue: c.ours.p50,
       ratio: ratio(c.stock.p50, c.ours.p50),
       note: "ratio = stock ÷ ours",
     });
     rows.push({
       section: "transposed conv",
-      measure: "64×64 chain b1: ours (shared/wasm-kernels)",
+      measure: "64×64 chain b1: ours (kernels/inference)",
       ours: c.ours.p50,
       unit: "ms",
       peer: "onnxruntime-web",
@@ -401,7 +401,7 @@ export function buildRows(r: any, peers: string[]): Row[] {
     for (const peer of peers) {
       rows.push({
         section: "transposed conv",
-        measure: "64×64 chain b1: ours (shared/wasm-kernels)",
+        measure: "64×64 chain b1: ours (kernels/inference)",
         ours: c.ours.p50,
         unit: "ms",
         peer: `${peer} eager`,

@@ -6,8 +6,8 @@ Each command prints one JSON object on stdout; times are milliseconds.
   train SPECS_JSON RUNS WARMUP
       One D+G step (D on a real and a fake batch, then G; Adam; the
       non-saturating loss on logits) for each architecture spec (the same
-      fields as shared/architectures.ts ArchitectureSpec, plus "batch"), with
-      the layers of shared/architectures.ts in PyTorch. Reports the parameter
+      fields as trainer/architectures.ts ArchitectureSpec, plus "batch"), with
+      the layers of trainer/architectures.ts in PyTorch. Reports the parameter
       counts (trainable, as torch counts them; BN running statistics apart).
   generate MODEL_DIR CASE_JSON ONNX_OUT RUNS WARMUP
       Loads a gan-edge artifact (model.json + shard, dequantized), builds
@@ -67,7 +67,7 @@ class MlpG(nn.Module):
 
 
 class DcganG(nn.Module):
-    """shared/architectures.ts dcganGenerator: project, BN, ReLU, then
+    """trainer/architectures.ts dcganGenerator: project, BN, ReLU, then
     stride-2 transposed convolutions (BN + ReLU between, tanh at the end)."""
 
     def __init__(self, spec):
@@ -101,7 +101,7 @@ class DcganG(nn.Module):
 
 
 class D(nn.Module):
-    """shared/architectures.ts buildDiscriminator (no minibatch std)."""
+    """trainer/architectures.ts buildDiscriminator (no minibatch std)."""
 
     def __init__(self, spec):
         super().__init__()
