@@ -1,13 +1,12 @@
 /**
  * The edge's Hono app: Hono's own middleware for the cross-cutting parts
- * (secure headers, CORS for GET, body limit, timeout, ETag), our rate limit,
- * then each route module; every error becomes a problem+json response, so
+ * (secure headers, CORS for GET, timeout, ETag), our rate limit and body
+ * reader (size and time limits), then each route module; every error becomes a problem+json response, so
  * bad input is a 4xx, never a 500.
  *
  * @module
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { etag } from "hono/etag";
 import { secureHeaders } from "hono/secure-headers";
@@ -15,7 +14,8 @@ import { timeout } from "hono/timeout";
 import { createMiddleware } from "hono/factory";
 import { largestSampleBody } from "@gan-edge/shared/api";
 import { DEFAULT_CONFIG, type EdgeConfig } from "./config.ts";
-import { bodyTooLarge, notFound, problemResponse, timedOut, toProblem } from "./problem.ts";
+import { notFound, problemResponse, timedOut, toProblem } from "./problem.ts";
+import { readBody } from "./body.ts";
 import { rateLimit } from "./ratelimit.ts";
 import { apiFacts } from "./respond.ts";
 import type { Sampler } from "./sampler.ts";
@@ -65,14 +65,8 @@ export function createApp(
   }));
   app.use(corsForGet());
   app.use(rateLimit(config.rateLimit, config.rateWindowSeconds));
+  app.use(readBody(config.maxBodyBytes ?? largestSampleBody(facts), config.bodyTimeoutMs));
   app.use(timeout(config.timeoutMs, () => timedOut(config.timeoutMs)));
-  const maxBodyBytes = config.maxBodyBytes ?? largestSampleBody(facts);
-  app.use(bodyLimit({
-    maxSize: maxBodyBytes,
-    onError: () => {
-      throw bodyTooLarge(maxBodyBytes);
-    },
-  }));
   app.use("/v1/*", etag());
   app.route("/v1/sample", sampleRoutes(sampler, config));
   app.route("/v1/interpolate", interpolateRoutes(sampler, config));

@@ -24,6 +24,8 @@ export interface EdgeConfig {
   maxBodyBytes?: number;
   /** A request still running after this many milliseconds gets a 504. */
   timeoutMs: number;
+  /** A body not fully received after this many milliseconds gets a 408. */
+  bodyTimeoutMs: number;
   /** Requests per client address per window; 0 turns the limit off. */
   rateLimit: number;
   /** The rate limit's window, in seconds. */
@@ -34,6 +36,7 @@ export interface EdgeConfig {
 export const DEFAULT_CONFIG: EdgeConfig = {
   maxN: MAX_SAMPLES,
   timeoutMs: 10_000,
+  bodyTimeoutMs: 10_000,
   rateLimit: 600,
   rateWindowSeconds: 60,
 };
@@ -43,13 +46,14 @@ const VARIABLES: Record<keyof EdgeConfig, [string, number, number]> = {
   maxN: ["MAX_N", 1, 1024],
   maxBodyBytes: ["MAX_BODY_BYTES", 1024, 64 * 1024 * 1024],
   timeoutMs: ["REQUEST_TIMEOUT_MS", 100, 600_000],
+  bodyTimeoutMs: ["BODY_TIMEOUT_MS", 100, 600_000],
   rateLimit: ["RATE_LIMIT", 0, 1_000_000],
   rateWindowSeconds: ["RATE_WINDOW_S", 1, 86_400],
 };
 
 /**
  * The config from `MAX_N`, `MAX_BODY_BYTES`, `REQUEST_TIMEOUT_MS`,
- * `RATE_LIMIT` and `RATE_WINDOW_S`; unset ones take their default. Throws
+ * `BODY_TIMEOUT_MS`, `RATE_LIMIT` and `RATE_WINDOW_S`; unset ones take their default. Throws
  * naming the variable when a value is not an integer in its range.
  */
 export function configFromEnv(

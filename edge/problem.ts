@@ -45,6 +45,30 @@ export function bodyTooLarge(maxBytes: number): ProblemError {
   );
 }
 
+/**
+ * A 408: the body did not arrive within `ms`. The connection is closed, as
+ * RFC 9110 §15.5.9 asks, since the rest of the body may still be on its way.
+ */
+export function bodyTimedOut(ms: number): ProblemError {
+  return new ProblemError(
+    408,
+    "Request timeout",
+    `body: not received within ${ms} ms`,
+    "body",
+    { Connection: "close" },
+  );
+}
+
+/** A 400: the body could not be read (broken chunked framing, aborted upload). */
+export function unreadableBody(): ProblemError {
+  return new ProblemError(
+    400,
+    "Bad request",
+    "body: could not be read (malformed framing, or the upload was aborted)",
+    "body",
+  );
+}
+
 /** A 415: the body is not JSON. */
 export function notJson(contentType: string | undefined): ProblemError {
   return new ProblemError(

@@ -6,50 +6,9 @@
  * documented runtime), installed from npm into a temporary prefix.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { encodeLatent } from "@gan-edge/shared/api";
 import { latents } from "@gan-edge/shared/prng";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
-/** The only permissions the edge gets: no write, run, ffi or sys. */
-const NARROW = ["--no-prompt", `--allow-read=${ROOT}`, "--allow-net=127.0.0.1", "--allow-env"];
-
-/** Starts `deno ...args` in ROOT and waits for its listening URL. */
-async function start(deno: string, args: string[], env: Record<string, string> = {}) {
-  const child = new Deno.Command(deno, {
-    args,
-    cwd: ROOT,
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  // deno serve logs to stderr, serve.ts to stdout: read both.
-  let text = "";
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) text += chunk;
-  };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  const deadline = Date.now() + 60_000;
-  while (!/Listening on (http:\S+)/.test(text)) {
-    if (Date.now() > deadline) throw new Error(`no "Listening on" within 60 s:\n${text}`);
-    const status = await Promise.race([
-      child.status,
-      new Promise<null>((r) => setTimeout(() => r(null), 50)),
-    ]);
-    if (status) throw new Error(`exited (${status.code}) before listening:\n${text}`);
-  }
-  const url = text.match(/Listening on (http:\S+)/)![1].replace(/\/?$/, "/");
-  return {
-    url,
-    pid: child.pid,
-    log: () => text,
-    async stop() {
-      child.kill("SIGKILL"); // no graceful drain: tests hold keep-alive connections
-      await child.status;
-      await pumps;
-    },
-  };
-}
+import { NARROW, ROOT, start } from "../helpers/edge_server.ts";
 
 async function getJson(url: string) {
   const res = await fetch(url);

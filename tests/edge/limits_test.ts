@@ -237,6 +237,50 @@ Deno.test("a request past the timeout is a 504 problem; the next one is fine", a
   assert.equal((await app.request("/v1/sample?seed=1")).status, 200);
 });
 
+Deno.test("a body that stops arriving is a 408 problem naming body, not the request timeout's 504", async () => {
+  const app = createApp(sampler, { ...DEFAULT_CONFIG, bodyTimeoutMs: 100, timeoutMs: 400 });
+  for (const length of [{ "content-length": "100" }, {}] as Record<string, string>[]) {
+    const stalled = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"z": [['));
+      },
+    });
+    const t0 = performance.now();
+    const res = await app.request("/v1/sample", {
+      method: "POST",
+      headers: { ...json, ...length },
+      body: stalled,
+    });
+    assert.equal(res.status, 408);
+    const problem = await res.json();
+    assert.equal(problem.param, "body");
+    assert.equal(problem.detail, "body: not received within 100 ms");
+    assert.ok(performance.now() - t0 < 300);
+  }
+});
+
+Deno.test("a body that cannot be read (broken framing, aborted upload) is a 400 naming body, not a 500", async () => {
+  for (const length of [{ "content-length": "100" }, {}] as Record<string, string>[]) {
+    const broken = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"z": [['));
+      },
+      pull(controller) {
+        controller.error(new Error("invalid HTTP/1 request: Invalid"));
+      },
+    });
+    const res = await app.request("/v1/sample", {
+      method: "POST",
+      headers: { ...json, ...length },
+      body: broken,
+    });
+    assert.equal(res.status, 400);
+    const problem = await res.json();
+    assert.equal(problem.param, "body");
+    assert.match(problem.detail, /^body: could not be read/);
+  }
+});
+
 Deno.test("limits come from the environment, bad values name the variable", () => {
   const env = (vars: Record<string, string>) => (name: string) => vars[name];
   assert.deepEqual(configFromEnv(env({})), DEFAULT_CONFIG);
@@ -248,7 +292,14 @@ Deno.test("limits come from the environment, bad values name the variable", () =
       RATE_LIMIT: "0",
       RATE_WINDOW_S: "10",
     })),
-    { maxN: 16, maxBodyBytes: 2048, timeoutMs: 500, rateLimit: 0, rateWindowSeconds: 10 },
+    {
+      ...DEFAULT_CONFIG,
+      maxN: 16,
+      maxBodyBytes: 2048,
+      timeoutMs: 500,
+      rateLimit: 0,
+      rateWindowSeconds: 10,
+    },
   );
   for (
     const [name, value] of [["MAX_N", "0"], ["MAX_N", "1e3"], ["RATE_LIMIT", "-1"], [
