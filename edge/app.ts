@@ -14,7 +14,8 @@ import { timeout } from "hono/timeout";
 import { createMiddleware } from "hono/factory";
 import { largestSampleBody } from "@gan-edge/shared/api";
 import { DEFAULT_CONFIG, type EdgeConfig } from "./config.ts";
-import { notFound, problemResponse, timedOut, toProblem } from "./problem.ts";
+import { methodNotAllowed, notFound, problemResponse, timedOut, toProblem } from "./problem.ts";
+import { allowedMethods } from "./allow.ts";
 import { readBody } from "./body.ts";
 import { rateLimit } from "./ratelimit.ts";
 import { apiFacts } from "./respond.ts";
@@ -73,7 +74,16 @@ export function createApp(
   app.route("/", metaRoutes(sampler));
   app.route("/", openapiRoutes(facts, sampler.metadata.training.dataset));
   app.route("/", pageRoutes());
-  app.notFound((c) => problemResponse(c, notFound(c.req.method, c.req.path)));
+  const allowed = allowedMethods(app);
+  app.notFound((c) => {
+    const methods = allowed(c.req.path);
+    return problemResponse(
+      c,
+      methods.length > 0
+        ? methodNotAllowed(c.req.method, c.req.path, methods)
+        : notFound(c.req.method, c.req.path),
+    );
+  });
   app.onError((error, c) => {
     const problem = toProblem(error);
     if (problem.status === 500) console.error(error); // a bug: log it

@@ -106,6 +106,18 @@ export function notFound(method: string, path: string): ProblemError {
   );
 }
 
+/** A 405 with `Allow`: `path` is served, but not under `method`. */
+export function methodNotAllowed(method: string, path: string, allowed: string[]): ProblemError {
+  const allow = allowed.join(", ");
+  return new ProblemError(
+    405,
+    "Method not allowed",
+    `${method.slice(0, 20)} is not allowed on ${path.slice(0, 200)}; allowed: ${allow}`,
+    undefined,
+    { Allow: allow },
+  );
+}
+
 /**
  * The problem for any error: a ProblemError as it is, a Hono HTTPException
  * (timeout, malformed JSON) with its status, anything else as a 500 whose

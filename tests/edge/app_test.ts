@@ -85,6 +85,37 @@ Deno.test("GET /v1/model and /healthz report the model and the wasm backend", as
   assert.equal(missing.headers.get("content-type"), "application/problem+json");
 });
 
+Deno.test("a method a route does not answer is a 405 problem with Allow; an unknown path stays a 404", async () => {
+  const expectations: [string, string, string][] = [
+    ["PUT", "/v1/sample", "GET, HEAD, POST"],
+    ["DELETE", "/v1/sample?seed=1", "GET, HEAD, POST"],
+    ["OPTIONS", "/v1/sample", "GET, HEAD, POST"],
+    ["PATCH", "/v1/interpolate", "GET, HEAD"],
+    ["POST", "/healthz", "GET, HEAD"],
+    ["DELETE", "/", "GET, HEAD"],
+  ];
+  for (const [method, path, allow] of expectations) {
+    const res = await app.request(path, { method });
+    assert.equal(res.status, 405, `${method} ${path}`);
+    assert.equal(res.headers.get("allow"), allow, `${method} ${path}`);
+    assert.equal(res.headers.get("content-type"), "application/problem+json");
+    assert.equal(
+      (await res.json()).detail,
+      `${method} is not allowed on ${path.split("?")[0]}; allowed: ${allow}`,
+    );
+  }
+  const missing = await app.request("/v1/nothing", { method: "PUT" });
+  assert.equal(missing.status, 404);
+  assert.equal(missing.headers.get("allow"), null);
+  await missing.body?.cancel();
+  // A CORS preflight is still answered by the CORS middleware.
+  const preflight = await app.request("/v1/sample", {
+    method: "OPTIONS",
+    headers: { origin: "https://example.org", "access-control-request-method": "GET" },
+  });
+  assert.equal(preflight.status, 204);
+});
+
 Deno.test("a corrupt artifact stops loading with a message naming the problem", async () => {
   const dir = await copyOfShippedModel();
   const shard = `${dir}/group1-shard1of1.bin`;
