@@ -28,7 +28,8 @@ import { runDiagnostics, V_OPTIMUM } from "../../trainer/eval/diagnostics.ts";
 import { loadIdxDataset } from "../../trainer/data/mnist.ts";
 import { PAPER_SIGMAS } from "../../trainer/eval/metrics/parzen.ts";
 import { evaluate } from "../../trainer/eval/evaluate.ts";
-import { parseEvalArgs } from "../../trainer/eval/main.ts";
+import { parseFlags } from "@gan-edge/cli";
+import { evalCommand, evalOptions } from "../../trainer/eval/main.ts";
 import { formatReport } from "../../trainer/eval/report.ts";
 import { exportGenerator } from "../../trainer/export.ts";
 import { GanState, specFor } from "../../trainer/loop.ts";
@@ -154,7 +155,7 @@ Deno.test({
     clf.dispose();
     assert.equal((await loadClassifier(`${dir}/classifier`)).info.featureDim, 64);
 
-    const options = parseEvalArgs([
+    const options = evalArgs([
       "--model",
       `${dir}/model`,
       "--parzen-samples",
@@ -172,12 +173,12 @@ Deno.test({
     ]);
     // A missing classifier fails before anything is generated or written.
     await assert.rejects(
-      evaluate(options.model, { ...options, classifier: `${dir}/no-classifier` }),
+      evaluate(`${dir}/model`, { ...options, classifier: `${dir}/no-classifier` }),
       /no-classifier\/classifier\.json: cannot read the classifier/,
     );
     await assert.rejects(Deno.stat(`${dir}/model/samples.png`), Deno.errors.NotFound);
     const before = tf.memory().numTensors;
-    const r = await evaluate(options.model, options);
+    const r = await evaluate(`${dir}/model`, options);
     assert.equal(tf.memory().numTensors, before, "no tensor leaks");
     const i = r.images!;
     assert.equal(i.generated, 200);
@@ -321,6 +322,13 @@ Deno.test("diagnostics from a run's checkpoint tensors: a D that says ½ everywh
   await Deno.remove(dir, { recursive: true });
 });
 
+/** evaluate()'s options from a command line of `deno task eval`. */
+function evalArgs(args: string[]) {
+  const parsed = parseFlags(evalCommand, args);
+  assert.ok(!parsed.help);
+  return evalOptions(parsed.flags);
+}
+
 /** `deno task eval`'s script in a child process, with the task's permissions. */
 async function runEvalCli(args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -331,15 +339,32 @@ async function runEvalCli(args: string[]) {
 }
 
 Deno.test("the CLI refuses bad flags with the flag's name", async () => {
-  const defaults = parseEvalArgs(["--model", "m"]);
+  const defaults = evalArgs(["--model", "m"]);
   assert.equal(defaults.samples, 2500); // VEEGAN/PacGAN
   assert.equal(defaults.parzenSamples, 10_000); // Goodfellow et al. 2014
   assert.equal(defaults.validation, 1_000);
+  assert.equal(defaults.test, undefined); // the whole test split
   const noModel = await runEvalCli([]);
   assert.equal(noModel.code, 2);
-  assert.match(noModel.stderr, /--model DIR is required/);
-  assert.throws(() => parseEvalArgs(["--model", "m", "--parzen-samples", "x"]), /--parzen-samples/);
-  assert.throws(() => parseEvalArgs(["--model", "m", "--backend", "cuda"]), /--backend/);
+  assert.match(noModel.stderr, /--model: required/);
+  assert.doesNotMatch(noModel.stderr, /Uncaught|^ {4}at /m);
+  assert.throws(
+    () => evalArgs(["--model", "m", "--parzen-samples", "x"]),
+    /--parzen-samples: expected an integer ≥ 0, got "x"/,
+  );
+  assert.throws(
+    () => evalArgs(["--model", "m", "--backend", "cuda"]),
+    /--backend: expected one of/,
+  );
+  const help = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "eval", "--help"],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+  }).output();
+  assert.equal(help.code, 0);
+  const text = new TextDecoder().decode(help.stdout);
+  assert.match(text, /--parzen-samples N +.*\[default: 10000\]/);
+  assert.match(text, /--classifier DIR +.*\[default: trainer\/classifier\/models\/DATASET\]/);
 });
 
 Deno.test("the CLI names the bad input, exits 1 without a stack trace and writes nothing", async () => {

@@ -39,3 +39,25 @@ Deno.test("cells say how many seeds, and unmeasured cells say so", () => {
   assert.match(table, /\| ours: hinge \| not measured \| not measured \|/);
   assert.match(table, /\| GAN \(PacGAN Table 1\) \| 6\.3 \/ 98\.2 \| 17\.3 \/ 94\.8 \|/);
 });
+
+Deno.test("deno task toy-table --table-only prints the table of OUT/results.jsonl; bad flags exit 2", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    `${dir}/results.jsonl`,
+    JSON.stringify(result("ns", "ring8", 8, 1)) + "\n",
+  );
+  const run = (args: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["task", "--quiet", "toy-table", ...args],
+      cwd: new URL("../../", import.meta.url),
+      env: { NO_COLOR: "1" },
+    }).output();
+  const out = await run(["--table-only", "--losses", "ns", "--out", dir]);
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.match(new TextDecoder().decode(out.stdout), /\| ours: ns \| 8\.0 ± 0\.0 \/ 100\.0/);
+  assert.match(await Deno.readTextFile(`${dir}/table.md`), /\| ours: ns \|/);
+  const bad = await run(["--table-only", "--seeds", "0,x", "--out", dir]);
+  assert.equal(bad.code, 2);
+  assert.match(new TextDecoder().decode(bad.stderr), /--seeds: expected a comma list/);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -1,16 +1,17 @@
 /**
  * `deno task train-classifier [--dataset fashion-mnist] [--epochs 2]
- * [--out trainer/classifier/models/<dataset>] [--backend wasm] [--seed 0]`:
- * trains the small CNN of ./classifier.ts on the training split, measures
+ * [--out trainer/classifier/models/<dataset>] [--backend wasm] [--seed 0]`
+ * (`--help` lists every flag): trains the small CNN of ./classifier.ts on the training split, measures
  * its accuracy on the test split and writes model.json, weights.bin and
  * classifier.json (accuracy, epochs, wall time, backend) into `--out`.
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
+import { defineCommand, parseFlagsOrExit, z } from "@gan-edge/cli";
 import { Prng } from "@gan-edge/shared/prng";
 import { selectBackend } from "../backend.ts";
+import { BACKENDS } from "../config.ts";
 import { IDX_DATASETS, loadIdxDataset } from "../data/mnist.ts";
 import {
   argmaxRows,
@@ -116,33 +117,44 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   return info;
 }
 
+/** `deno task train-classifier`'s flags. */
+export const trainClassifierCommand = defineCommand({
+  name: "train-classifier",
+  summary: "Train the small CNN whose features and predictions the image metrics of " +
+    "deno task eval use; measure it on the test split and write it with classifier.json.",
+  flags: z.object({
+    dataset: z.enum(Object.keys(IDX_DATASETS) as [keyof typeof IDX_DATASETS]).default(
+      "fashion-mnist",
+    ).describe("labelled dataset with a test split"),
+    epochs: z.int().min(1).default(2).describe("passes over the training split"),
+    "batch-size": z.int().min(1).default(128).describe("images per Adam step"),
+    seed: z.int().min(0).max(0xffffffff).default(0).describe(
+      "seed of the initial weights and the shuffling",
+    ),
+    out: z.string().min(1).optional().meta({
+      value: "DIR",
+      description: "folder to write",
+      default: "trainer/classifier/models/DATASET",
+    }),
+    backend: z.enum(BACKENDS).default("wasm").describe("tfjs backend"),
+    "data-dir": z.string().min(1).optional().meta({
+      value: "DIR",
+      description: "folder of the IDX files",
+    }),
+  }),
+});
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      dataset: { type: "string", default: "fashion-mnist" },
-      epochs: { type: "string", default: "2" },
-      "batch-size": { type: "string", default: "128" },
-      seed: { type: "string", default: "0" },
-      out: { type: "string" },
-      backend: { type: "string", default: "wasm" },
-      "data-dir": { type: "string" },
-    },
-  });
-  const dataset = values.dataset as keyof typeof IDX_DATASETS;
-  if (!(dataset in IDX_DATASETS)) {
-    console.error(`error: --dataset: expected mnist or fashion-mnist, got "${dataset}"`);
-    Deno.exit(2);
-  }
-  const backend = await selectBackend(values.backend as "wasm");
+  const { flags } = parseFlagsOrExit(trainClassifierCommand, Deno.args);
+  const backend = await selectBackend(flags.backend);
   console.log(`backend: ${backend.name} (${backend.reason})`);
   await trainClassifier({
-    dataset,
-    epochs: Number(values.epochs),
-    batchSize: Number(values["batch-size"]),
-    seed: Number(values.seed),
-    out: values.out ?? decodeURIComponent(new URL(`${dataset}`, CLASSIFIERS_DIR).pathname),
+    dataset: flags.dataset,
+    epochs: flags.epochs,
+    batchSize: flags["batch-size"],
+    seed: flags.seed,
+    out: flags.out ?? decodeURIComponent(new URL(flags.dataset, CLASSIFIERS_DIR).pathname),
     backend: backend.name,
-    dataDir: values["data-dir"],
+    dataDir: flags["data-dir"],
   });
 }

@@ -2,101 +2,105 @@
  * `deno task eval --model DIR [--dataset D] [--run DIR] [--json] [--record] …`:
  * the command line of {@link evaluate} (./evaluate.ts). Prints the table of
  * ./report.ts (or the report as JSON with `--json`); `--record` also writes
- * the headline metrics into the model's metadata.
+ * the headline metrics into the model's metadata. `--help` lists every flag.
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { type BackendName, selectBackend } from "../backend.ts";
+import { defineCommand, parseFlagsOrExit, z } from "@gan-edge/cli";
+import { selectBackend } from "../backend.ts";
 import { BACKENDS } from "../config.ts";
 import { recordMetrics } from "../export.ts";
 import { type EvalOptions, evaluate, headlineMetrics } from "./evaluate.ts";
 import { PAPER_PROTOCOL } from "./metrics/parzen.ts";
 import { formatReport } from "./report.ts";
 
-const USAGE = "Usage: deno task eval --model DIR [--dataset D] [--run DIR] [--json] [--seed S]\n" +
-  "  [--samples N] (points, default 2500) [--parzen-samples N] (default 10000; 0 skips)\n" +
-  "  [--validation N] (default 1000) [--test N] (default all) [--metric-samples N] " +
-  "(default 10000)\n  [--classifier DIR] [--data-dir DIR] [--backend wasm|cpu|…]\n" +
-  "  [--record] (write the headline metrics into the model's metadata)";
+/** `deno task eval`'s flags; the defaults are the papers' protocols. */
+export const evalCommand = defineCommand({
+  name: "eval",
+  summary: "Measure a generator artifact as the papers do: mode coverage for points, " +
+    "Parzen log-likelihood, Fréchet distance, precision/recall and the class histogram " +
+    "for images. Prints a table (or JSON) and writes eval.json and a sample picture " +
+    "beside the model. Every input is checked before the first file is written.",
+  flags: z.object({
+    model: z.string().min(1).meta({
+      value: "DIR",
+      description: "the model folder (model.json and its shards)",
+    }),
+    dataset: z.string().min(1).optional().meta({
+      value: "NAME",
+      description: "dataset to measure against (a folder model's; others use their own)",
+      default: "the model's",
+    }),
+    run: z.string().min(1).optional().meta({
+      value: "DIR",
+      description: "run folder: D(x), D(G(z)) and V(G, D) from its last checkpoint",
+    }),
+    json: z.boolean().default(false).describe("print the report as one JSON line"),
+    record: z.boolean().default(false).describe(
+      "write the headline metrics into the model's metadata",
+    ),
+    seed: z.int().min(0).max(0xffffffff).default(0).describe("seed of the generated latents"),
+    samples: z.int().min(1).default(2500).describe(
+      "points: generated points (VEEGAN/PacGAN: 2,500)",
+    ),
+    "parzen-samples": z.int().min(0).default(PAPER_PROTOCOL.samples).describe(
+      "images: generated samples of the Parzen window (0 skips it)",
+    ),
+    validation: z.int().min(1).default(PAPER_PROTOCOL.validation).describe(
+      "images: training-split images that choose Parzen's σ",
+    ),
+    test: z.int().min(2).optional().meta({
+      description: "images: test images",
+      default: "all",
+    }),
+    "metric-samples": z.int().min(4).default(10_000).describe(
+      "images: generated samples of FD, precision/recall and the class histogram",
+    ),
+    classifier: z.string().min(1).optional().meta({
+      value: "DIR",
+      description: "folder of the feature classifier",
+      default: "trainer/classifier/models/DATASET",
+    }),
+    "data-dir": z.string().min(1).optional().meta({
+      value: "DIR",
+      description: "folder of the IDX files",
+    }),
+    backend: z.enum(BACKENDS).default("auto").describe("tfjs backend"),
+  }),
+});
 
-/** Parses the flags; throws with a message naming the bad flag. */
-export function parseEvalArgs(args: string[]): EvalOptions & {
-  model: string;
-  json: boolean;
-  /** Write the headline metrics into the model's metadata. */
-  record: boolean;
-  backend: BackendName;
-} {
-  const { values } = parseArgs({
-    args,
-    options: {
-      model: { type: "string" },
-      dataset: { type: "string" },
-      run: { type: "string" },
-      json: { type: "boolean", default: false },
-      record: { type: "boolean", default: false },
-      seed: { type: "string", default: "0" },
-      samples: { type: "string", default: "2500" },
-      "parzen-samples": { type: "string", default: String(PAPER_PROTOCOL.samples) },
-      validation: { type: "string", default: String(PAPER_PROTOCOL.validation) },
-      test: { type: "string" },
-      "metric-samples": { type: "string", default: "10000" },
-      classifier: { type: "string" },
-      "data-dir": { type: "string" },
-      backend: { type: "string", default: "auto" },
-    },
-  });
-  if (!values.model) throw new Error(`--model DIR is required\n${USAGE}`);
-  const int = (name: string, raw: string | undefined, min: number, max = Infinity) => {
-    const v = Number(raw);
-    if (raw === undefined || raw.trim() === "" || !Number.isInteger(v) || v < min || v > max) {
-      throw new Error(
-        `--${name}: expected an integer in [${min}, ${max === Infinity ? "∞" : max}], got "${raw}"`,
-      );
-    }
-    return v;
-  };
-  if (!(BACKENDS as readonly string[]).includes(values.backend)) {
-    throw new Error(`--backend: expected one of ${BACKENDS.join(", ")}, got "${values.backend}"`);
-  }
+/** The flags as parsed from a command line. */
+export type EvalFlags = z.output<typeof evalCommand.flags>;
+
+/** {@link evaluate}'s options from the command line's flags. */
+export function evalOptions(flags: EvalFlags): EvalOptions {
   return {
-    model: values.model,
-    json: values.json,
-    record: values.record,
-    backend: values.backend as BackendName,
-    dataset: values.dataset,
-    run: values.run,
-    seed: int("seed", values.seed, 0, 0xffffffff),
-    samples: int("samples", values.samples, 1),
-    parzenSamples: int("parzen-samples", values["parzen-samples"], 0),
-    validation: int("validation", values.validation, 1),
-    test: values.test === undefined ? undefined : int("test", values.test, 2),
-    metricSamples: int("metric-samples", values["metric-samples"], 4),
-    classifier: values.classifier,
-    dataDir: values["data-dir"],
+    dataset: flags.dataset,
+    run: flags.run,
+    seed: flags.seed,
+    samples: flags.samples,
+    parzenSamples: flags["parzen-samples"],
+    validation: flags.validation,
+    test: flags.test,
+    metricSamples: flags["metric-samples"],
+    classifier: flags.classifier,
+    dataDir: flags["data-dir"],
   };
 }
 
 if (import.meta.main) {
-  let options;
-  try {
-    options = parseEvalArgs(Deno.args);
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    Deno.exit(2);
-  }
+  const { flags } = parseFlagsOrExit(evalCommand, Deno.args);
   let result;
   try {
-    await selectBackend(options.backend);
-    result = await evaluate(options.model, {
-      ...options,
+    await selectBackend(flags.backend);
+    result = await evaluate(flags.model, {
+      ...evalOptions(flags),
       log: (line) => console.error(line),
     });
-    if (options.record) await recordMetrics(options.model, headlineMetrics(result));
+    if (flags.record) await recordMetrics(flags.model, headlineMetrics(result));
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);
     Deno.exit(1);
   }
-  console.log(options.json ? JSON.stringify(result) : formatReport(result));
+  console.log(flags.json ? JSON.stringify(result) : formatReport(result));
 }

@@ -11,9 +11,10 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { defineCommand, parseFlagsOrExit, z } from "@gan-edge/cli";
 import { LOSSES } from "../losses.ts";
 import { selectBackend } from "../backend.ts";
+import { BACKENDS } from "../config.ts";
 import { evaluate, headlineMetrics } from "../eval/evaluate.ts";
 import { runCells, trainRun } from "./table_runs.ts";
 
@@ -59,30 +60,40 @@ export function imageTable(results: ImageResult[]): string {
   ].join("\n");
 }
 
+/** `deno task image-table`'s flags; after `--`, flags for every training run. */
+export const imageTableCommand = defineCommand({
+  name: "image-table",
+  summary: "Train every (architecture, loss) on an image dataset for the same steps, " +
+    "measure each with deno task eval, and print and write OUT/table.md. Results go to " +
+    "OUT/results.jsonl as each run ends; runs already there are skipped.",
+  flags: z.object({
+    dataset: z.enum(["fashion-mnist", "mnist"]).default("fashion-mnist").describe(
+      "image dataset",
+    ),
+    archs: z.array(z.enum(Object.keys(ARCHS) as [string, ...string[]])).min(1).default(
+      Object.keys(ARCHS),
+    ).describe("architectures, comma list"),
+    losses: z.array(z.enum(LOSSES)).min(1).default([...LOSSES]).describe("losses, comma list"),
+    seed: z.int().min(0).default(0).describe("training seed"),
+    steps: z.int().min(1).default(900).describe("generator steps of every run"),
+    jobs: z.int().min(1).default(1).describe("runs at once"),
+    out: z.string().min(1).default("runs/image-table").meta({
+      value: "DIR",
+      description: "folder of the runs, results.jsonl and table.md",
+    }),
+    backend: z.enum(BACKENDS).default("auto").describe("training backend"),
+    "table-only": z.boolean().default(false).describe(
+      "train nothing: print the table of OUT/results.jsonl",
+    ),
+  }),
+  positionals: { usage: "-- TRAIN FLAGS", help: "flags passed to every deno task train" },
+});
+
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      dataset: { type: "string", default: "fashion-mnist" },
-      archs: { type: "string", default: Object.keys(ARCHS).join(",") },
-      losses: { type: "string", default: LOSSES.join(",") },
-      seed: { type: "string", default: "0" },
-      steps: { type: "string", default: "900" },
-      jobs: { type: "string", default: "1" },
-      out: { type: "string", default: "runs/image-table" },
-      backend: { type: "string", default: "auto" },
-      "table-only": { type: "boolean", default: false },
-    },
-  });
-  const archs = values.archs.split(",");
-  for (const a of archs) {
-    if (!(a in ARCHS)) {
-      throw new Error(`--archs: expected some of ${Object.keys(ARCHS).join(", ")}, got ${a}`);
-    }
-  }
-  const losses = values.losses.split(",");
-  const { dataset, seed, steps, backend } = values;
+  const { flags: values, positionals } = parseFlagsOrExit(imageTableCommand, Deno.args);
+  const { archs, losses, dataset, backend } = values;
+  const seed = String(values.seed);
+  const steps = String(values.steps);
   await Deno.mkdir(values.out, { recursive: true });
   await selectBackend("wasm"); // for evaluation in this process
   const cells = values["table-only"]
@@ -93,7 +104,7 @@ if (import.meta.main) {
     `${values.out}/results.jsonl`,
     cells,
     { cell: ([a, l]) => key(a, l), result: (r) => key(r.arch, r.loss) },
-    Number(values.jobs),
+    values.jobs,
     async ([arch, loss]) => {
       const dir = `${values.out}/${dataset}-${arch}-${loss}-s${seed}`;
       const flags = [...ARCHS[arch], ...positionals];

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { defineCommand, parseFlagsOrExit, z } from "@gan-edge/cli";
 import { LOSSES } from "../losses.ts";
 import { selectBackend } from "../backend.ts";
 import { evaluate } from "../eval/evaluate.ts";
@@ -76,24 +76,40 @@ export function markdownTable(results: ToyResult[], losses: readonly string[]): 
   return rows.join("\n");
 }
 
+/** `deno task toy-table`'s flags; after `--`, flags for every training run. */
+export const toyTableCommand = defineCommand({
+  name: "toy-table",
+  summary: "Train every (dataset, loss, seed) on the mixtures, measure each with the " +
+    "VEEGAN/PacGAN protocol (2,500 samples), and print and write OUT/table.md (mean ± " +
+    "standard error over seeds). Results go to OUT/results.jsonl as each run ends; runs " +
+    "already there are skipped.",
+  flags: z.object({
+    datasets: z.array(z.enum(["ring8", "grid25"])).min(1).default(["ring8", "grid25"])
+      .describe("mixtures, comma list"),
+    losses: z.array(z.enum(LOSSES)).min(1).default([...LOSSES]).describe("losses, comma list"),
+    seeds: z.array(z.int().min(0)).min(1).default([0, 1, 2, 3, 4]).describe(
+      "training seeds, comma list",
+    ),
+    steps: z.int().min(1).optional().meta({
+      description: "generator steps of every run",
+      default: "deno task train's",
+    }),
+    jobs: z.int().min(1).default(2).describe("runs at once"),
+    out: z.string().min(1).default("runs/toy-table").meta({
+      value: "DIR",
+      description: "folder of the runs, results.jsonl and table.md",
+    }),
+    "table-only": z.boolean().default(false).describe(
+      "train nothing: print the table of OUT/results.jsonl",
+    ),
+  }),
+  positionals: { usage: "-- TRAIN FLAGS", help: "flags passed to every deno task train" },
+});
+
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      datasets: { type: "string", default: "ring8,grid25" },
-      losses: { type: "string", default: LOSSES.join(",") },
-      seeds: { type: "string", default: "0,1,2,3,4" },
-      steps: { type: "string" },
-      jobs: { type: "string", default: "2" },
-      out: { type: "string", default: "runs/toy-table" },
-      "table-only": { type: "boolean", default: false },
-    },
-  });
-  const datasets = values.datasets.split(",");
-  const losses = values.losses.split(",");
-  const seeds = values.seeds.split(",").map(Number);
-  const steps = values.steps ? Number(values.steps) : null;
+  const { flags: values, positionals } = parseFlagsOrExit(toyTableCommand, Deno.args);
+  const { datasets, losses, seeds } = values;
+  const steps = values.steps ?? null;
   const flags = positionals; // after `--`: passed to every training run
   await Deno.mkdir(values.out, { recursive: true });
   await selectBackend("wasm");
@@ -106,7 +122,7 @@ if (import.meta.main) {
     `${values.out}/results.jsonl`,
     cells,
     { cell: ([d, l, s]) => key(d, l, s), result: (r) => key(r.dataset, r.loss, r.seed) },
-    Number(values.jobs),
+    values.jobs,
     async ([dataset, loss, seed]) => {
       const dir = `${values.out}/${dataset}-${loss}-s${seed}`;
       const seconds = await trainRun([
