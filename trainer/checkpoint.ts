@@ -5,8 +5,15 @@
  *
  * A checkpoint is written whole or not at all: into a temporary folder,
  * each file fsynced, then renamed over `latest` (the old one is kept as
- * `previous` until the rename is done). `state.json` holds the SHA-256 of
- * `tensors.bin`, checked when loading.
+ * `previous` until the rename is done).
+ *
+ * Every file of it is covered by `SHA256SUMS`, in the format of coreutils'
+ * `sha256sum` (so `sha256sum -c SHA256SUMS` checks a checkpoint by hand), and
+ * loading refuses a checkpoint whose files do not match: a changed step,
+ * tensor offset, learning rate or PRNG state in `state.json` would otherwise
+ * resume silently with the wrong state. Version 1 checkpoints, written before
+ * that, covered only `tensors.bin` (by a hash inside `state.json`); they still
+ * load, with a warning.
  *
  * @module
  */
@@ -18,19 +25,18 @@ import { Prng } from "@gan-edge/shared/prng";
 import { FORMAT_VERSION } from "@gan-edge/shared/schema";
 import { type ArchitectureSpec, hasScale } from "./architectures.ts";
 import type { TrainConfig } from "./config.ts";
-import {
-  type ExportMetadata,
-  modelArtifacts,
-  replaceDir,
-  writeArtifactDir,
-  writeFileSynced,
-} from "./export.ts";
+import { type ExportMetadata, modelArtifacts, replaceDir, writeFileSynced } from "./export.ts";
 import type { GanState } from "./loop.ts";
 
 /** Folder of the newest complete checkpoint, inside the run folder. */
 export const LATEST = "checkpoints/latest";
 /** The one before it, present only while `latest` is being replaced. */
 export const PREVIOUS = "checkpoints/previous";
+
+/** The checksum file inside each checkpoint folder. */
+export const CHECKSUMS = "SHA256SUMS";
+/** Files a version 2 checkpoint's SHA256SUMS must list (the generator's shards are listed too). */
+const REQUIRED = ["state.json", "tensors.bin", "generator/model.json"];
 
 /** A checkpoint that cannot be used; the message names the file. */
 export class CheckpointError extends Error {
@@ -48,7 +54,8 @@ interface TensorEntry {
 /** The contents of `state.json`. */
 export interface CheckpointState {
   format: "gan-edge-checkpoint";
-  version: 1;
+  /** 2: every file is in SHA256SUMS. 1: only `tensors.bin` is checked, by `sha256`. */
+  version: 1 | 2;
   step: number;
   prng: PrngState;
   config: TrainConfig;
@@ -59,7 +66,8 @@ export interface CheckpointState {
    */
   spec?: ArchitectureSpec;
   tensors: TensorEntry[];
-  sha256: string;
+  /** Version 1 only: the SHA-256 of `tensors.bin`. */
+  sha256?: string;
 }
 
 async function namedTensors(state: GanState) {
@@ -113,13 +121,12 @@ export async function saveCheckpoint(
   const bytes = new Uint8Array(tensors.buffer);
   const body: CheckpointState = {
     format: "gan-edge-checkpoint",
-    version: 1,
+    version: 2,
     step: state.step,
     prng: state.prng.state(),
     config: state.config,
     spec: state.spec,
     tensors: entries,
-    sha256: await sha256Hex(bytes),
   };
   const generator = await state.withExportWeights(async (G) =>
     encodeArtifact(
@@ -128,23 +135,58 @@ export async function saveCheckpoint(
       "float32",
     )
   );
+  const files = new Map<string, Uint8Array>([
+    ["tensors.bin", bytes],
+    ...[...generator].map(([name, b]) => [`generator/${name}`, b] as const),
+    ["state.json", new TextEncoder().encode(JSON.stringify(body))],
+  ]);
+  const sums = [];
+  for (const [name, b] of files) sums.push(`${await sha256Hex(b)}  ${name}\n`);
 
   const dir = `${runDir}/checkpoints`;
-  await Deno.mkdir(dir, { recursive: true });
-  // Half-written folders of a run that was killed mid-write: never read, now removed.
-  for await (const e of Deno.readDir(dir)) {
-    if (e.name.startsWith(".tmp-")) await Deno.remove(`${dir}/${e.name}`, { recursive: true });
-  }
-  const tmp = await Deno.makeTempDir({ dir, prefix: ".tmp-" });
+  let tmp: string | undefined;
   try {
-    await writeFileSynced(`${tmp}/tensors.bin`, bytes);
-    await writeArtifactDir(generator, `${tmp}/generator`);
-    // state.json last: a folder without it is never taken for a checkpoint.
-    await writeFileSynced(`${tmp}/state.json`, new TextEncoder().encode(JSON.stringify(body)));
+    await Deno.mkdir(dir, { recursive: true });
+    // Half-written folders of a run that was killed mid-write: never read, now removed.
+    for await (const e of Deno.readDir(dir)) {
+      if (e.name.startsWith(".tmp-")) await Deno.remove(`${dir}/${e.name}`, { recursive: true });
+    }
+    tmp = await Deno.makeTempDir({ dir, prefix: ".tmp-" });
+    await Deno.mkdir(`${tmp}/generator`);
+    for (const [name, b] of files) await writeFileSynced(`${tmp}/${name}`, b);
+    await writeFileSynced(`${tmp}/${CHECKSUMS}`, new TextEncoder().encode(sums.join("")));
     await replaceDir(tmp, `${runDir}/${LATEST}`, `${runDir}/${PREVIOUS}`);
+    await syncDir(dir);
   } catch (e) {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    throw e;
+    if (tmp) await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw new CheckpointError(
+      `${dir}: could not write the checkpoint of step ${state.step} (${(e as Error).message}); ` +
+        await describeLastCheckpoint(runDir),
+    );
+  }
+}
+
+/** Makes the renames inside `dir` durable (a no-op where folders cannot be opened). */
+async function syncDir(dir: string): Promise<void> {
+  if (Deno.build.os === "windows") return;
+  using handle = await Deno.open(dir, { read: true });
+  await handle.sync();
+}
+
+/**
+ * What a run that just failed leaves to continue from, checked on disk rather
+ * than assumed: the step of its last complete checkpoint and the command that
+ * resumes it, or that there is none.
+ */
+export async function describeLastCheckpoint(runDir: string): Promise<string> {
+  try {
+    const checkpoint = await loadCheckpoint(runDir);
+    return checkpoint
+      ? `the checkpoint of step ${checkpoint.state.step} is intact; once that is fixed, ` +
+        `continue with: deno task train --out ${runDir} --resume`
+      : `${runDir} has no checkpoint yet; once that is fixed, start the run again`;
+  } catch (e) {
+    return `and the last checkpoint cannot be used either (${(e as Error).message})`;
   }
 }
 
@@ -153,29 +195,108 @@ export interface Checkpoint {
   dir: string;
   state: CheckpointState;
   tensors: Float32Array;
+  /** Set when part of the checkpoint could not be verified (version 1); say so to the user. */
+  warning?: string;
+}
+
+/**
+ * Reads the files listed in `dir`'s SHA256SUMS, each checked against its
+ * hash. Files that are not listed (a `.DS_Store`, an editor's backup) are not
+ * read; the ones a checkpoint needs must be listed.
+ */
+async function readVerified(dir: string): Promise<Map<string, Uint8Array>> {
+  const listed = new Map<string, string>();
+  const lines = (await Deno.readTextFile(`${dir}/${CHECKSUMS}`)).split("\n");
+  for (const [i, line] of lines.entries()) {
+    if (line === "") continue;
+    const m = line.match(/^([0-9a-f]{64}) [ *]([\w./-]+)$/);
+    if (!m || m[2].split("/").includes("..")) {
+      throw new CheckpointError(
+        `${dir}/${CHECKSUMS}: line ${i + 1} is not "<sha256>  <file in the checkpoint>"`,
+      );
+    }
+    listed.set(m[2], m[1]);
+  }
+  const unlisted = REQUIRED.filter((f) => !listed.has(f));
+  if (unlisted.length) {
+    throw new CheckpointError(`${dir}/${CHECKSUMS}: does not list ${unlisted.join(", ")}`);
+  }
+  const files = new Map<string, Uint8Array>();
+  for (const [name, expected] of listed) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(`${dir}/${name}`);
+    } catch (e) {
+      throw new CheckpointError(
+        `${dir}/${name}: listed in ${CHECKSUMS} but unreadable (${(e as Error).message})`,
+      );
+    }
+    const actual = await sha256Hex(bytes);
+    if (actual !== expected) {
+      throw new CheckpointError(
+        `${dir}/${name}: SHA-256 mismatch (${CHECKSUMS} lists ${expected}, the file hashes to ` +
+          `${actual}); the checkpoint changed after it was written, so it is not resumed`,
+      );
+    }
+    files.set(name, bytes);
+  }
+  return files;
+}
+
+function parseState(dir: string, bytes: Uint8Array): CheckpointState {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new CheckpointError(`${dir}/state.json: unreadable (${(e as Error).message})`);
+  }
 }
 
 async function readCheckpoint(dir: string): Promise<Checkpoint> {
   let state: CheckpointState;
-  try {
-    state = JSON.parse(await Deno.readTextFile(`${dir}/state.json`));
-  } catch (e) {
-    throw new CheckpointError(`${dir}/state.json: unreadable (${(e as Error).message})`);
+  let bytes: Uint8Array;
+  let warning: string | undefined;
+  const hasSums = await Deno.stat(`${dir}/${CHECKSUMS}`).then(() => true, () => false);
+  if (hasSums) {
+    const files = await readVerified(dir);
+    state = parseState(dir, files.get("state.json")!);
+    bytes = files.get("tensors.bin")!;
+    if (state.format !== "gan-edge-checkpoint" || state.version !== 2) {
+      throw new CheckpointError(`${dir}/state.json: not a version 2 gan-edge checkpoint`);
+    }
+  } else {
+    state = parseState(dir, await Deno.readFile(`${dir}/state.json`));
+    if (state.format !== "gan-edge-checkpoint" || state.version !== 1) {
+      throw new CheckpointError(
+        state.version === 2
+          ? `${dir}/${CHECKSUMS}: missing, so the checkpoint cannot be verified`
+          : `${dir}/state.json: not a gan-edge checkpoint of version 1 or 2`,
+      );
+    }
+    bytes = await Deno.readFile(`${dir}/tensors.bin`);
+    const actual = await sha256Hex(bytes);
+    if (actual !== state.sha256) {
+      throw new CheckpointError(
+        `${dir}/tensors.bin: SHA-256 mismatch (expected ${state.sha256}, got ${actual})`,
+      );
+    }
+    warning = `${dir} is a version 1 checkpoint, whose state.json no checksum covers; ` +
+      "its step, settings and PRNG state are taken as they are";
   }
-  if (state.format !== "gan-edge-checkpoint" || state.version !== 1) {
-    throw new CheckpointError(`${dir}/state.json: not a version 1 gan-edge checkpoint`);
-  }
-  const bytes = await Deno.readFile(`${dir}/tensors.bin`);
-  const actual = await sha256Hex(bytes);
-  if (actual !== state.sha256) {
+  const length = Math.floor(bytes.length / 4);
+  const outside = state.tensors.find((t) =>
+    !(t.offset >= 0 && t.offset + t.shape.reduce((a, b) => a * b, 1) <= length)
+  );
+  if (outside) {
     throw new CheckpointError(
-      `${dir}/tensors.bin: SHA-256 mismatch (expected ${state.sha256}, got ${actual})`,
+      `${dir}/state.json: tensor ${outside.group}/${outside.name} lies outside tensors.bin ` +
+        `(${length} floats)`,
     );
   }
   return {
     dir,
     state,
-    tensors: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4),
+    tensors: new Float32Array(bytes.buffer, bytes.byteOffset, length),
+    ...(warning ? { warning } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ import { DataError, type DataSource, openDataset } from "./data/mod.ts";
 import { type ExportMetadata, exportRun } from "./export.ts";
 import { DivergenceError, GanState, specFor, type StepLog, trainSteps } from "./loop.ts";
 import { reportHtml } from "./report/html.ts";
+import { lockRunFolder, RunFolderError, RunLog, writeRunFile } from "./run_folder.ts";
 import { TrainingProgress } from "./report/progress.ts";
 import { renderSamples } from "./report/samples.ts";
 
@@ -128,25 +129,6 @@ function epochSummary(epoch: number, logs: StepLog[]) {
   };
 }
 
-/** Reads `log.jsonl`'s step lines up to `step` (resume drops the rest). */
-async function readLog(path: string, upTo: number): Promise<{ steps: StepLog[]; lines: string[] }> {
-  let text = "";
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  const lines = text.split("\n").filter((l) => l.trim() !== "").filter((l) => {
-    try {
-      return JSON.parse(l).step <= upTo;
-    } catch {
-      return false; // a line cut by a crash
-    }
-  });
-  const steps = lines.map((l) => JSON.parse(l)).filter((l) => !l.summary) as StepLog[];
-  return { steps, lines };
-}
-
 /** Runs the CLI; returns the process exit code. */
 export async function main(args: string[]): Promise<number> {
   let state: GanState | undefined;
@@ -158,7 +140,9 @@ export async function main(args: string[]): Promise<number> {
     }
     let flags = parsed.flags;
     const { out } = flags;
+    using _lock = await lockRunFolder(out);
     const checkpoint = await loadCheckpoint(out);
+    if (checkpoint?.warning) console.warn(`warning: ${checkpoint.warning}`);
     if (flags.resume && !checkpoint) {
       throw new ConfigError(
         `--resume: no checkpoint in ${out}/checkpoints; start the run without --resume`,
@@ -197,13 +181,8 @@ export async function main(args: string[]): Promise<number> {
     }
 
     await Deno.mkdir(`${out}/samples`, { recursive: true });
-    const logPath = `${out}/log.jsonl`;
-    const previous = await readLog(logPath, state.step);
-    const allSteps = previous.steps;
-    await Deno.writeTextFile(logPath, previous.lines.map((l) => l + "\n").join(""));
-    using log = await Deno.open(logPath, { append: true });
-    const encoder = new TextEncoder();
-    const writeLine = (o: unknown) => log.write(encoder.encode(JSON.stringify(o) + "\n"));
+    using log = await RunLog.open(out, state.step);
+    const allSteps = log.steps;
 
     let stop = false;
     const onSigint = () => {
@@ -224,37 +203,34 @@ export async function main(args: string[]): Promise<number> {
         const until = Math.min(config.steps, epoch * epochSteps);
         const epochLogs: StepLog[] = [];
         await trainSteps(state, data, until, async (line) => {
-          await writeLine(line);
+          await log.write(line);
           epochLogs.push(line);
           allSteps.push(line);
           progress.update(line);
         }, () => stop);
         const complete = state.step === until;
         if (complete) {
-          await writeLine(epochSummary(epoch, epochLogs));
+          await log.write(epochSummary(epoch, epochLogs));
           const picture = await state.withExportWeights((G) => renderSamples(G, spec));
           const file = `samples/epoch-${String(epoch).padStart(4, "0")}.${picture.ext}`;
-          await Deno.writeFile(`${out}/${file}`, picture.bytes);
+          await writeRunFile(out, file, picture.bytes);
           samples.push({ epoch, file });
         }
-        try {
-          await saveCheckpoint(out, state, metadataFor(config, data, state, backend.name));
-        } catch (e) {
-          throw new CheckpointError(
-            `${out}/checkpoints: could not write the checkpoint of step ${state.step} ` +
-              `(${(e as Error).message}); the previous checkpoint is intact`,
-          );
-        }
-        await Deno.writeTextFile(
-          `${out}/report.html`,
-          reportHtml(`gan-edge run ${out}`, allSteps, samples.sort((a, b) => a.epoch - b.epoch), {
-            dataset: config.dataset,
-            architecture: spec.id,
-            loss: config.loss,
-            backend: backend.name,
-            step: `${state.step} / ${config.steps}`,
-            seed: config.seed,
-          }),
+        await log.sync(); // the checkpoint covers these lines
+        await saveCheckpoint(out, state, metadataFor(config, data, state, backend.name));
+        await writeRunFile(
+          out,
+          "report.html",
+          new TextEncoder().encode(
+            reportHtml(`gan-edge run ${out}`, allSteps, samples.sort((a, b) => a.epoch - b.epoch), {
+              dataset: config.dataset,
+              architecture: spec.id,
+              loss: config.loss,
+              backend: backend.name,
+              step: `${state.step} / ${config.steps}`,
+              seed: config.seed,
+            }),
+          ),
         );
       }
     } finally {
@@ -293,7 +269,10 @@ export async function main(args: string[]): Promise<number> {
       );
       return 1;
     }
-    if (e instanceof BackendError || e instanceof DataError || e instanceof CheckpointError) {
+    if (
+      e instanceof BackendError || e instanceof DataError || e instanceof CheckpointError ||
+      e instanceof RunFolderError
+    ) {
       console.error(`error: ${e.message}`);
       return 1;
     }
