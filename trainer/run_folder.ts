@@ -23,7 +23,8 @@ export const LOCK_FILE = "train.lock";
 /** Who holds a run folder's lock, as its lock file records. */
 export interface LockHolder {
   pid: number;
-  hostname: string;
+  /** Absent when the trainer may not read it (`--allow-sys=hostname`). */
+  hostname?: string;
   started: string;
 }
 
@@ -75,7 +76,9 @@ export async function lockRunFolder(dir: string): Promise<Disposable> {
       }
       const holder: LockHolder = {
         pid: Deno.pid,
-        hostname: Deno.hostname(),
+        ...(Deno.permissions.querySync({ name: "sys", kind: "hostname" }).state === "granted"
+          ? { hostname: Deno.hostname() }
+          : {}),
         started: new Date().toISOString(),
       };
       try {
@@ -112,7 +115,8 @@ export async function lockRunFolder(dir: string): Promise<Disposable> {
 
 function describeHolder(holder: Partial<LockHolder> | null): string {
   if (!holder || typeof holder.pid !== "number") return `its lock file ${LOCK_FILE} is held`;
-  return `pid ${holder.pid} on ${holder.hostname}, started ${holder.started}`;
+  const host = holder.hostname ? ` on ${holder.hostname}` : "";
+  return `pid ${holder.pid}${host}, started ${holder.started}`;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -38,6 +38,7 @@ export async function trainRun(args: string[], dir: string): Promise<number> {
     "--allow-write",
     "--allow-env",
     "--allow-net",
+    "--allow-sys=hostname",
     main,
     "--out",
     dir,
@@ -56,7 +57,7 @@ export async function trainRun(args: string[], dir: string): Promise<number> {
     .output();
   if (!out.success) {
     throw new Error(
-      `deno task train ${all.slice(5).join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`,
+      `deno task train ${all.slice(6).join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`,
     );
   }
   return (performance.now() - started) / 1000;
