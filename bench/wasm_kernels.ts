@@ -9,27 +9,24 @@
  * 3. one DCGAN D+G training step (Adam, batch 64) on wasm with our kernels,
  *    on the cpu backend and on webgpu.
  *
- * Run: deno run -A tests/bench/wasm_kernels.ts [--runs N] [--warmup N]
+ * Run: deno run -A bench/wasm_kernels.ts [--runs N] [--warmup N]
  *        [--cpu-runs N] [--backends wasm,cpu,webgpu] [--json FILE]
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
-// The root import map has no wasm or webgpu backend; the versions are the
-// ones in deno.lock (trainer/ pins the same).
-// deno-lint-ignore no-import-prefix
-import { setWasmPaths } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { register as registerKernels } from "@gan-edge/kernels/training";
 import { median, timeSamples } from "./stats.ts";
 import {
   type ArchitectureSpec,
   buildDiscriminator,
   buildGenerator,
-} from "../../trainer/architectures.ts";
+} from "../trainer/architectures.ts";
 
 setWasmPaths(
-  new URL(".", import.meta.resolve("npm:@tensorflow/tfjs-backend-wasm@4.22.0")).href,
+  new URL(".", import.meta.resolve("@tensorflow/tfjs-backend-wasm")).href,
 );
 tf.enableProdMode();
 

@@ -1,7 +1,7 @@
 /**
  * The bench's statistics: percentiles by linear interpolation between
  * closest ranks (NumPy's default), and the summary each timed measure
- * reports. Pure functions, tested by tests/bench/bench_test.ts.
+ * reports. Pure functions, tested by tests/bench/.
  *
  * @module
  */

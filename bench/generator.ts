@@ -6,17 +6,20 @@
  *   @gan-edge/kernels/inference's transposed convolution and with tfjs's
  *   stock one put back (its register()); the result says which of the two
  *   the edge ships (whether edge/backend.ts imports the kernels);
- * - PyTorch CPU eager (peer_torch.py loads the artifact's dequantized
- *   weights, checks its outputs against ours on fixed latents, and exports
- *   the ONNX file);
+ * - the PyTorch peer, eager, on 1 thread (peer_torch.py loads the artifact's
+ *   dequantized weights, checks its outputs against ours on fixed latents,
+ *   and exports the ONNX file);
  * - onnxruntime-web (WASM-SIMD, 1 thread) on that ONNX file, in this process.
+ *
+ * Without the peer there is no ONNX file: both peers' figures are null and
+ * `peer_not_measured` says why.
  *
  * Also: artifact size and fidelity (uint8, float16, float32 against float32)
  * and issue 7's transposed-convolution chain (stock, ours, upsampling +
  * conv2d, onnxruntime-web, PyTorch). Prints one JSON object.
  *
- * Run: deno run -A tests/bench/generator.ts --dir TMP [--runs 40] [--warmup 5]
- *        [--peers JSON] [--trained FLOAT32_GENERATOR_DIR]
+ * Run: deno run -A bench/generator.ts --dir TMP [--runs 40] [--warmup 5]
+ *        [--peer JSON (peers.ts probePeer's result)] [--trained FLOAT32_GENERATOR_DIR]
  *
  * @module
  */
@@ -24,17 +27,19 @@ import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import * as ort from "onnxruntime-web";
-import { loadSampler, type Sampler } from "../../edge/sampler.ts";
+import { loadSampler, type Sampler } from "@gan-edge/edge/sampler";
 import { register as registerKernels } from "@gan-edge/kernels/inference";
-import { type ArchitectureSpec, buildGenerator } from "../../trainer/architectures.ts";
+import { type ArchitectureSpec, buildGenerator } from "../trainer/architectures.ts";
 import { decodeArtifact, encodeArtifact } from "@gan-edge/shared/artifact";
 import { latents } from "@gan-edge/shared/prng";
 import { FORMAT_VERSION, type Quantization } from "@gan-edge/shared/schema";
 import { exportGenerator, modelArtifacts, writeArtifactDir } from "@gan-edge/trainer/export";
 import type { ExportMetadata } from "@gan-edge/trainer/export";
 import { countMacs } from "./macs.ts";
-import { absDiff, summarize, type Summary, timeAlternating, timeRuns } from "./stats.ts";
-import { runPeer, type TorchPeer } from "./peers.ts";
+import { absDiff, summarize, timeAlternating, timeRuns } from "./stats.ts";
+import { describePeer, runPeer } from "./peers.ts";
+import { type Chain, type Generator, type GeneratorModel, Peer, type Quantized } from "./schema.ts";
+import { z } from "zod";
 
 ort.env.wasm.numThreads = 1;
 ort.env.wasm.simd = true;
@@ -109,10 +114,6 @@ function samplerCall(sampler: Sampler, batch: number) {
   return () => sampler.generate(z, batch, labels);
 }
 
-async function timeSampler(sampler: Sampler, batch: number, runs: number, warmup: number) {
-  return await timeRuns(samplerCall(sampler, batch), runs, warmup);
-}
-
 async function ortSession(path: string) {
   return await ort.InferenceSession.create(await Deno.readFile(path), {
     executionProviders: ["wasm"],
@@ -148,15 +149,24 @@ interface ModelCase {
   sampler?: Sampler;
 }
 
+/** What peer_torch.py generate returns. */
+const PeerGenerate = z.object({
+  max_abs_diff: z.number(),
+  mean_abs_diff: z.number(),
+  params: z.number(),
+  batch1_ms: z.array(z.number()),
+  batch64_ms: z.array(z.number()),
+});
+
 /** Latency of every generator, ours and the peers, at batch 1 and 64. */
 async function benchModels(
   cases: ModelCase[],
   tmp: string,
-  peers: TorchPeer[],
+  peer: Peer,
   runs: number,
   warmup: number,
-) {
-  const rows = [];
+): Promise<GeneratorModel[]> {
+  const rows: GeneratorModel[] = [];
   for (const c of cases) {
     registerKernels({ fastConv2DBackpropInput: true });
     const sampler = await loadSampler(c.dir);
@@ -172,53 +182,61 @@ async function benchModels(
       JSON.stringify({ n, z: [...fixed.z], labels: fixed.labels, out: [...ours] }),
     );
     const onnx = `${tmp}/${slug}.onnx`;
-    const torch: Record<string, unknown> = {};
-    for (const peer of peers) {
-      const r = await runPeer(peer, [
-        "generate",
-        c.dir,
-        caseFile,
-        onnx,
-        String(runs),
-        String(warmup),
-      ]);
-      torch[peer.name] = {
-        info: r.info,
-        max_abs_diff: r.result.max_abs_diff,
-        mean_abs_diff: r.result.mean_abs_diff,
-        params: r.result.params,
-        batch1: summarize(r.result.batch1_ms),
-        batch64: summarize(r.result.batch64_ms),
+    let theirs: GeneratorModel["peer"] = null;
+    if (peer.available) {
+      const r = PeerGenerate.parse(
+        (await runPeer(peer, 1, ["generate", c.dir, caseFile, onnx, String(runs), String(warmup)]))
+          .result,
+      );
+      theirs = {
+        max_abs_diff: r.max_abs_diff,
+        mean_abs_diff: r.mean_abs_diff,
+        params: r.params,
+        batch1: summarize(r.batch1_ms),
+        batch64: summarize(r.batch64_ms),
       };
     }
-    const session = await ortSession(onnx);
-    const ortOut = await ortCall(session, dim, conditional, n, fixed.z, fixed.labels)();
+    // onnxruntime-web runs the peer's ONNX export: no peer, no session.
+    const session = peer.available ? await ortSession(onnx) : null;
+    const ortOut = session
+      ? await ortCall(session, dim, conditional, n, fixed.z, fixed.labels)()
+      : null;
     const { model } = await rebuild(c.dir);
     const macs = countMacs(model).total;
     model.dispose();
-    const row: Record<string, unknown> = {
-      model: c.name,
-      macs_per_sample: macs,
-      torch,
-      ort_max_abs_diff: absDiff(ortOut, ours).max,
-      max_abs_out: ours.reduce((m, v) => Math.max(m, Math.abs(v)), 0),
-    };
+    const batches = [];
     for (const batch of [1, 64]) {
       const r = batch === 1 ? runs : Math.max(5, Math.floor(runs / 4));
       const w = batch === 1 ? warmup : 2;
       registerKernels({ fastConv2DBackpropInput: false });
-      const stock = await timeSampler(sampler, batch, r, w);
+      const stock = await timeRuns(samplerCall(sampler, batch), r, w);
       registerKernels({ fastConv2DBackpropInput: true });
-      // The shipped path and onnxruntime-web take turns, call by call.
-      const [fast, onnxrt] = await timeAlternating(
-        [samplerCall(sampler, batch), ortCall(session, dim, conditional, batch)],
-        r,
-        w,
-      );
-      row[`batch${batch}`] = { stock, kernels: summarize(fast), ort: summarize(onnxrt) };
+      if (session) {
+        // The shipped path and onnxruntime-web take turns, call by call.
+        const [fast, onnxrt] = await timeAlternating(
+          [samplerCall(sampler, batch), ortCall(session, dim, conditional, batch)],
+          r,
+          w,
+        );
+        batches.push({ stock, kernels: summarize(fast), ort: summarize(onnxrt) });
+      } else {
+        batches.push({
+          stock,
+          kernels: await timeRuns(samplerCall(sampler, batch), r, w),
+          ort: null,
+        });
+      }
     }
-    await session.release();
-    rows.push(row);
+    await session?.release();
+    rows.push({
+      model: c.name,
+      macs_per_sample: macs,
+      max_abs_out: ours.reduce((m, v) => Math.max(m, Math.abs(v)), 0),
+      peer: theirs,
+      ort_max_abs_diff: ortOut ? absDiff(ortOut, ours).max : null,
+      batch1: batches[0],
+      batch64: batches[1],
+    });
   }
   return rows;
 }
@@ -238,8 +256,8 @@ async function benchQuantization(
   metadata: ExportMetadata,
   model: string,
   tmp: string,
-) {
-  const rows = [];
+): Promise<Quantized[]> {
+  const rows: Quantized[] = [];
   let reference: Float32Array | undefined;
   const n = 256;
   for (const q of ["float32", "float16", "uint8"] as const) {
@@ -266,7 +284,7 @@ async function benchQuantization(
 type Shape4 = [number, number, number, number];
 
 /** Issue 7's chain: 4×4×512 → 64×64×3 in 4 stride-2 steps, batch 1. */
-async function benchChain(tmp: string, peers: TorchPeer[], runs: number, warmup: number) {
+async function benchChain(tmp: string, peer: Peer, runs: number, warmup: number): Promise<Chain> {
   const chans = [512, 256, 128, 64, 3];
   const x0 = tf.randomNormal([1, 4, 4, 512]) as tf.Tensor4D;
   const wT = chans.slice(1).map((c, i) => tf.randomNormal([4, 4, c, chans[i]], 0, 0.05));
@@ -298,18 +316,19 @@ async function benchChain(tmp: string, peers: TorchPeer[], runs: number, warmup:
   registerKernels({ fastConv2DBackpropInput: true });
   const ours = await timeRuns(read(transposed), runs, warmup);
   tf.dispose([x0, ...wT, ...wC]);
-  const onnx = `${tmp}/chain.onnx`;
-  const torch: Record<string, Summary> = {};
-  for (const peer of peers) {
-    const r = await runPeer(peer, ["chain", onnx, String(runs), String(warmup)]);
-    torch[peer.name] = summarize(r.result.ms);
+  let theirs: Chain["peer"] = null;
+  let onnxrt: Chain["ort"] = null;
+  if (peer.available) {
+    const onnx = `${tmp}/chain.onnx`;
+    const r = await runPeer(peer, 1, ["chain", onnx, String(runs), String(warmup)]);
+    theirs = summarize(z.object({ ms: z.array(z.number()) }).parse(r.result).ms);
+    const session = await ortSession(onnx);
+    const feeds = {
+      x: new ort.Tensor("float32", new Float32Array(512 * 16).fill(0.1), [1, 512, 4, 4]),
+    };
+    onnxrt = await timeRuns(() => session.run(feeds), runs, warmup);
+    await session.release();
   }
-  const session = await ortSession(onnx);
-  const feeds = {
-    x: new ort.Tensor("float32", new Float32Array(512 * 16).fill(0.1), [1, 512, 4, 4]),
-  };
-  const onnxrt = await timeRuns(() => session.run(feeds), runs, warmup);
-  await session.release();
   // MACs: each input pixel scatters 4·4·outC per input channel.
   const macs = chans.slice(1).reduce((n, c, i) => n + (4 * 2 ** i) ** 2 * chans[i] * 16 * c, 0);
   const macsResize = chans.slice(1).reduce(
@@ -324,7 +343,7 @@ async function benchChain(tmp: string, peers: TorchPeer[], runs: number, warmup:
     ours,
     upsample_conv: upsampleConv,
     ort: onnxrt,
-    torch,
+    peer: theirs,
   };
 }
 
@@ -335,15 +354,15 @@ async function benchChain(tmp: string, peers: TorchPeer[], runs: number, warmup:
  */
 export async function benchGenerators(
   tmp: string,
-  peers: TorchPeer[],
+  peer: Peer,
   runs: number,
   warmup: number,
   trained?: string,
-) {
+): Promise<Generator> {
   registerKernels();
   const cases: ModelCase[] = [{
     name: "ring8 mlp",
-    dir: new URL("../../edge/models/ring8", import.meta.url).pathname,
+    dir: new URL("../edge/models/ring8", import.meta.url).pathname,
   }];
   const quantization = [];
   await loadSampler(cases[0].dir); // starts wasm
@@ -367,15 +386,15 @@ export async function benchGenerators(
     model.dispose();
     cases.push({ name, dir: `${tmp}/trained` });
   }
-  const models = await benchModels(cases, tmp, peers, runs, warmup);
-  const chain = await benchChain(tmp, peers, Math.max(10, Math.floor(runs / 2)), warmup);
-  const backendSource = await Deno.readTextFile(new URL("../../edge/backend.ts", import.meta.url));
+  const models = await benchModels(cases, tmp, peer, runs, warmup);
+  const chain = await benchChain(tmp, peer, Math.max(10, Math.floor(runs / 2)), warmup);
+  const backendSource = await Deno.readTextFile(new URL("../edge/backend.ts", import.meta.url));
   return {
     edge_imports_kernels: /["']@gan-edge\/kernels\/inference["']/.test(backendSource),
     models,
     quantization,
     chain,
-    ort: ort.env.versions,
+    ...(peer.available ? {} : { peer_not_measured: describePeer(peer) }),
   };
 }
 
@@ -386,14 +405,14 @@ if (import.meta.main) {
       dir: { type: "string" },
       runs: { type: "string", default: "40" },
       warmup: { type: "string", default: "5" },
-      peers: { type: "string", default: "[]" },
+      peer: { type: "string" },
       trained: { type: "string" },
     },
   });
   const tmp = values.dir ?? await Deno.makeTempDir({ prefix: "gan-edge-bench-" });
   const result = await benchGenerators(
     tmp,
-    JSON.parse(values.peers),
+    Peer.parse(JSON.parse(values.peer ?? "null")),
     Number(values.runs),
     Number(values.warmup),
     values.trained,

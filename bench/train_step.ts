@@ -1,23 +1,23 @@
 /**
  * One trainer step, timed in a process of its own per backend (run by
- * main.ts): the trainer's own loop (trainer/loop.ts trainSteps: D on a real
+ * trainer.ts): the trainer's own loop (trainer/loop.ts trainSteps: D on a real
  * and a fake batch, then G; Adam; the default non-saturating loss, with the
  * trainer's diagnostics and gradient norms) on synthetic data, for the
  * models named on the command line. Prints one JSON object.
  *
- * Run: deno run -A tests/bench/train_step.ts --backend wasm --cases mlp,dcgan64
+ * Run: deno run -A bench/train_step.ts --backend wasm --cases mlp,dcgan64
  *        [--runs 7] [--warmup 2] [--max-seconds S]
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { Prng } from "@gan-edge/shared/prng";
-import { parseConfig } from "../../trainer/config.ts";
-import { selectBackend } from "../../trainer/backend.ts";
-import { RING8, sampleMixture } from "../../trainer/data/toy.ts";
-import type { DataSource } from "../../trainer/data/mod.ts";
-import { GanState, specFor, trainSteps } from "../../trainer/loop.ts";
+import { parseConfig } from "../trainer/config.ts";
+import { selectBackend } from "../trainer/backend.ts";
+import { RING8, sampleMixture } from "../trainer/data/toy.ts";
+import type { DataSource } from "../trainer/data/mod.ts";
+import { GanState, specFor, trainSteps } from "../trainer/loop.ts";
 import { countMacs } from "./macs.ts";
 import { summarize } from "./stats.ts";
 
@@ -100,7 +100,7 @@ export async function benchCase(name: string, runs: number, warmup: number, maxS
       },
       macs: { G: gMacs, D: dMacs },
       step: t,
-      /** Every timed step, for main.ts's rounds. */
+      /** Every timed step, for trainer.ts's rounds. */
       ms,
     };
   } finally {

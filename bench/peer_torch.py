@@ -1,8 +1,16 @@
 #!/usr/bin/python3
-"""The PyTorch peer of `deno task bench`, run by tests/bench/main.ts.
+"""The PyTorch peer of `deno task bench`, run by bench/peers.ts.
 
-Each command prints one JSON object on stdout; times are milliseconds.
+Every command takes --threads N first (the threads torch and its BLAS may
+use; the caller also sets OMP_NUM_THREADS and OPENBLAS_NUM_THREADS) and
+prints one JSON object, {"info": ..., "result": ...}; times are milliseconds.
+"info" says which BLAS library the process loaded and how many threads torch
+and that BLAS run.
 
+  info
+      The versions, the BLAS and the threads only.
+  matmul --size 512 --runs R --warmup W
+      A size x size float32 matmul (torch.mm), timed R times.
   train SPECS_JSON RUNS WARMUP
       One D+G step (D on a real and a fake batch, then G; Adam; the
       non-saturating loss on logits) for each architecture spec (the same
@@ -17,15 +25,28 @@ Each command prints one JSON object on stdout; times are milliseconds.
   chain ONNX_OUT RUNS WARMUP
       The 4-layer transposed-convolution chain of issue 7 (4x4x512 to
       64x64x3, kernel 4, stride 2), timed at batch 1 and exported to ONNX.
+
+When numpy or torch is missing it prints {"missing": [module names]} and
+exits with status 3, so that the bench can name the packages to install.
 """
+import argparse
+import ctypes
+import importlib.util
 import json
+import os
+import re
 import sys
 import time
 
-import numpy as np
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+MISSING = [m for m in ("numpy", "torch") if importlib.util.find_spec(m) is None]
+if MISSING:
+    print(json.dumps({"missing": MISSING}))
+    sys.exit(3)
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 torch.manual_seed(0)
 
@@ -357,21 +378,108 @@ def bench_chain(onnx_out, runs, warmup):
     return {"ms": ms}
 
 
+# ---------------------------------------------------------------- BLAS
+
+
+def loaded_blas():
+    """The BLAS and LAPACK libraries this process has mapped (torch links
+    libblas.so.3, which Debian's alternatives point at OpenBLAS or at the
+    reference BLAS), resolved to real paths."""
+    pattern = re.compile(r"lib(open)?blas|libmkl|libblis|libcblas|libatlas|liblapack")
+    with open("/proc/self/maps") as f:
+        paths = {line.split()[-1] for line in f if "/" in line and pattern.search(line)}
+    return sorted({os.path.realpath(p) for p in paths})
+
+
+def openblas_call(libraries, name, restype, *args):
+    """Calls OpenBLAS's `name` in the first loaded library that has it."""
+    for path in libraries:
+        try:
+            fn = getattr(ctypes.CDLL(path), name)
+        except (OSError, AttributeError):
+            continue
+        fn.restype = restype
+        return fn(*args)
+    return None
+
+
+def blas_info():
+    libraries = loaded_blas()
+    config = openblas_call(libraries, "openblas_get_config", ctypes.c_char_p)
+    shown = torch.__config__.show()
+    alternative = "/etc/alternatives/libblas.so.3-x86_64-linux-gnu"
+    info = {
+        "torch_blas_info": (re.search(r"BLAS_INFO=(\w+)", shown) or [None, None])[1],
+        "loaded": libraries,
+        "alternative": os.path.realpath(alternative) if os.path.exists(alternative) else None,
+        "openblas_config": config.decode() if config else None,
+        "blas_threads": openblas_call(libraries, "openblas_get_num_threads", ctypes.c_int),
+        "threadpoolctl": None,
+    }
+    if importlib.util.find_spec("threadpoolctl"):
+        from threadpoolctl import threadpool_info
+
+        info["threadpoolctl"] = [
+            {k: p.get(k) for k in ("internal_api", "version", "num_threads", "filepath")}
+            for p in threadpool_info()
+        ]
+    return info
+
+
+def set_threads(n):
+    """torch's intra-op threads and, when it is OpenBLAS, the BLAS's own."""
+    torch.set_num_threads(n)
+    openblas_call(loaded_blas(), "openblas_set_num_threads", None, ctypes.c_int(n))
+
+
+def bench_matmul(size, runs, warmup):
+    """Times torch.mm, and checks its product against float64: the BLAS's
+    kernel for this CPU must be right before its speed counts."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    exact = a.double() @ b.double()
+    error = float(((torch.mm(a, b).double() - exact).abs().max() / exact.abs().max()))
+    ms = times(lambda: torch.mm(a, b), runs, warmup)
+    return {"size": size, "ms": ms, "seconds": sum(ms) / 1000, "max_rel_error": error}
+
+
 def main(argv):
-    cmd = argv[1]
-    info = {"torch": torch.__version__, "threads": torch.get_num_threads(), "python": sys.version.split()[0]}
-    if cmd == "train":
-        specs = json.loads(argv[2])
-        runs, warmup = int(argv[3]), int(argv[4])
-        out = {name: bench_train(spec, runs, warmup) for name, spec in specs.items()}
-    elif cmd == "generate":
-        out = bench_generate(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]))
-    elif cmd == "chain":
-        out = bench_chain(argv[2], int(argv[3]), int(argv[4]))
-    elif cmd == "info":
-        out = {}
+    parser = argparse.ArgumentParser(prog="peer_torch.py")
+    parser.add_argument("--threads", type=int, required=True)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("info")
+    m = sub.add_parser("matmul")
+    m.add_argument("--size", type=int, default=512)
+    m.add_argument("--runs", type=int, default=50)
+    m.add_argument("--warmup", type=int, default=5)
+    t = sub.add_parser("train")
+    for name in ("specs", "runs", "warmup"):
+        t.add_argument(name)
+    g = sub.add_parser("generate")
+    for name in ("model_dir", "case_json", "onnx_out", "runs", "warmup"):
+        g.add_argument(name)
+    c = sub.add_parser("chain")
+    for name in ("onnx_out", "runs", "warmup"):
+        c.add_argument(name)
+    a = parser.parse_args(argv[1:])
+    set_threads(a.threads)
+    if a.cmd == "train":
+        specs = json.loads(a.specs)
+        out = {name: bench_train(spec, int(a.runs), int(a.warmup)) for name, spec in specs.items()}
+    elif a.cmd == "generate":
+        out = bench_generate(a.model_dir, a.case_json, a.onnx_out, int(a.runs), int(a.warmup))
+    elif a.cmd == "chain":
+        out = bench_chain(a.onnx_out, int(a.runs), int(a.warmup))
+    elif a.cmd == "matmul":
+        out = bench_matmul(a.size, a.runs, a.warmup)
     else:
-        raise SystemExit(f"peer_torch.py: unknown command {cmd}")
+        out = {}
+    info = {
+        "python": sys.version.split()[0],
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "threads": torch.get_num_threads(),
+        "blas": blas_info(),
+    }
     print(json.dumps({"info": info, "result": out}))
 
 

@@ -17,9 +17,10 @@
  * @module
  */
 import { readProc } from "./machine.ts";
+import type { Http, Load, Repeat, ServerMemory, TrainMemory } from "./schema.ts";
 import { median } from "./stats.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+const ROOT = new URL("../", import.meta.url).pathname;
 const LUA = new URL("./wrk_report.lua", import.meta.url).pathname;
 
 /**
@@ -185,7 +186,7 @@ async function wrk(url: string, connections: number, seconds: number, maxRequest
     throw new Error(`wrk failed: ${new TextDecoder().decode(out.stderr)}${text}`);
   }
   const r = JSON.parse(line);
-  return {
+  const result: Load = {
     connections,
     seconds,
     requests: r.requests,
@@ -197,6 +198,7 @@ async function wrk(url: string, connections: number, seconds: number, maxRequest
     p90_ms: r.p90_us / 1000,
     p99_ms: r.p99_us / 1000,
   };
+  return result;
 }
 
 /** Whether Debian's wrk is installed. */
@@ -252,17 +254,18 @@ export async function benchHttp(
     if (i < options.starts - 1) await server.stop();
   }
   if (!server) throw new RangeError("benchHttp: expected at least one start");
-  const memory: Record<string, unknown> = { after_start: memoryOf(server.pid) };
-  const load = [];
-  const repeats: { requests: number }[] = [];
+  const memory: ServerMemory = { after_start: memoryOf(server.pid) };
+  const load: Load[] = [];
+  const repeats: Repeat[] = [];
+  const wrkMissing = !hasWrk();
   try {
-    if (!hasWrk()) throw new Error("wrk is not installed (apt-get install wrk)");
+    if (wrkMissing) return coldStarts();
     load.push(await wrk(server.url, 1, options.seconds, options.maxRequests));
     memory.after_c1 = memoryOf(server.pid);
     load.push(await wrk(server.url, 32, options.seconds, options.maxRequests));
     memory.after_c32 = memoryOf(server.pid);
     // The same load again, `repeats` times, with the RSS after each: flat
-    // memory means the peaks stop rising (main.ts memoryGrowth; V8's heap
+    // memory means the peaks stop rising (report.ts memoryGrowth; V8's heap
     // grows for a few runs, then gives memory back, so single runs saw-tooth).
     for (let i = 0; i < Math.max(1, options.repeats ?? 1); i++) {
       const l = await wrk(server.url, 32, options.seconds, options.maxRequests);
@@ -275,35 +278,45 @@ export async function benchHttp(
     await server.stop();
   }
   return {
-    /** The server process: the figure held against the cold-start target. */
-    cold_start_ms: {
-      median: median(direct),
-      runs: direct,
-      command: `deno ${serveProcessArgs(serveTaskCommand()).join(" ")}`,
-    },
-    /** The same through `deno task serve` (for information). */
-    cold_start_task_ms: { median: median(viaTask), runs: viaTask, command: "deno task serve" },
-    /** The floor: Deno's own start and an HTTP listener, no imports. */
-    cold_start_floor_ms: {
-      median: median(floor),
-      runs: floor,
-      command: "deno run --allow-net tests/bench/hello_server.ts",
-    },
-    ...(options.baseline
-      ? {
-        cold_start_baseline_ms: {
-          median: median(baseline),
-          runs: baseline,
-          checkout: options.baseline,
-          commit: gitHead(options.baseline),
-        },
-      }
-      : {}),
+    ...coldStarts(),
     load,
     memory,
     // What the measured server answered: its first sample, then wrk's.
     requests_total: [...load, ...repeats.slice(1)].reduce((n, l) => n + l.requests, 0) + 1,
   };
+
+  function coldStarts(): Omit<Http, "model"> {
+    return {
+      /** The server process: the figure held against the cold-start target. */
+      cold_start_ms: {
+        median: median(direct),
+        runs: direct,
+        command: `deno ${serveProcessArgs(serveTaskCommand()).join(" ")}`,
+      },
+      /** The same through `deno task serve` (for information). */
+      cold_start_task_ms: { median: median(viaTask), runs: viaTask, command: "deno task serve" },
+      /** The floor: Deno's own start and an HTTP listener, no imports. */
+      cold_start_floor_ms: {
+        median: median(floor),
+        runs: floor,
+        command: "deno run --allow-net bench/hello_server.ts",
+      },
+      ...(options.baseline
+        ? {
+          cold_start_baseline_ms: {
+            median: median(baseline),
+            runs: baseline,
+            checkout: options.baseline,
+            commit: gitHead(options.baseline),
+          },
+        }
+        : {}),
+      load: [],
+      ...(wrkMissing ? { load_not_measured: "wrk is not installed: apt-get install wrk" } : {}),
+      memory,
+      requests_total: 1,
+    };
+  }
 }
 
 /** kB from `/usr/bin/time -v`'s "Maximum resident set size (kbytes): N". */
@@ -313,7 +326,7 @@ export function maxRssKb(timeOutput: string): number | null {
 }
 
 /** Peak RSS of a short conditional-DCGAN `deno task train` run on Fashion-MNIST. */
-export async function benchTrainMemory(args: string[]) {
+export async function benchTrainMemory(args: string[]): Promise<TrainMemory> {
   const out = await Deno.makeTempDir({ prefix: "gan-edge-bench-train-" });
   try {
     const t0 = performance.now();
