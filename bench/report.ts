@@ -259,7 +259,7 @@ function generatorModelRows(m: GeneratorModel, g: Generator, peer: Peer): Row[] 
     unit: "",
     note: m.peer
       ? `onnxruntime-web: ${m.ort_max_abs_diff?.toExponential(1)}; outputs up to ${
-        m.max_abs_out.toFixed(2)
+        m.max_abs_out.toPrecision(2)
       }`
       : missing,
   });
@@ -432,16 +432,25 @@ function memoryRows(
     // After every request: the last repeated run.
     const last = server.c32_repeats?.at(-1) ?? server.after_c32_again;
     const growth = memoryGrowth(server);
-    rows.push({
-      section: "memory",
-      measure: `server RSS after ${server.requests} requests`,
-      ours: last?.rss_kb == null ? null : last.rss_kb / 1024,
-      unit: "MiB",
-      note: `after the first sample ${mib(server.after_start.rss_kb)}; peak (VmHWM) ${
-        mib(last?.hwm_kb)
-      }`,
-      ...(growth ? {} : { target: TARGETS.memory_flat }),
-    });
+    if (!last) {
+      rows.push({
+        section: "memory",
+        measure: "server RSS after the first sample (no load was run)",
+        ours: server.after_start.rss_kb == null ? null : server.after_start.rss_kb / 1024,
+        unit: "MiB",
+      });
+    } else {
+      rows.push({
+        section: "memory",
+        measure: `server RSS after ${server.requests} requests`,
+        ours: last?.rss_kb == null ? null : last.rss_kb / 1024,
+        unit: "MiB",
+        note: `after the first sample ${mib(server.after_start.rss_kb)}; peak (VmHWM) ${
+          mib(last?.hwm_kb)
+        }`,
+        ...(growth ? {} : { target: TARGETS.memory_flat }),
+      });
+    }
     if (growth) {
       rows.push({
         section: "memory",
@@ -457,10 +466,12 @@ function memoryRows(
   if (train) {
     rows.push({
       section: "memory",
-      measure: `peak RSS of a short training run (${train.command})`,
+      measure: "peak RSS of a short deno task train run",
       ours: train.max_rss_kb == null ? null : train.max_rss_kb / 1024,
       unit: "MiB",
-      ...(train.exit_code !== 0 ? { note: `exit ${train.exit_code}: ${train.error}` } : {}),
+      note: train.exit_code === 0
+        ? train.command.replace(/^deno task train /, "")
+        : `exit ${train.exit_code}: ${train.error}`,
     });
   }
   return rows;
