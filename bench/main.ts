@@ -18,98 +18,31 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlagsOrExit } from "@gan-edge/cli";
 import { version_core as tfjsVersion } from "@tensorflow/tfjs-core";
 import * as ort from "onnxruntime-web";
-import { z } from "zod";
 import { runDenoChild } from "./child.ts";
 import { benchHttp, benchTrainMemory } from "./http.ts";
 import { benchMatmul } from "./limit.ts";
 import { firstLine, loadAverage, machine } from "./machine.ts";
-import { describePeer, probePeer, PYTHON } from "./peers.ts";
+import { describePeer, probePeer } from "./peers.ts";
 import { buildRows, markdownTable } from "./report.ts";
 import {
-  BACKENDS,
-  CASES,
   checkResults,
   Generator,
   type Measured,
   type Results,
   type RunOptions,
   SCHEMA,
-  SECTIONS,
 } from "./schema.ts";
 import { benchTrainer } from "./trainer.ts";
+import { benchCommand, threadCounts } from "./config.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
 
-/** The command line: every flag, its default and its help line. */
-export const BenchFlags = z.object({
-  quick: z.boolean().default(false).describe(
-    "few runs and one round: a smoke test, not figures to quote",
-  ),
-  only: z.array(z.enum(SECTIONS)).default([...SECTIONS]).describe(
-    "sections to run (the 512×512 matmul limit runs always)",
-  ),
-  cases: z.array(z.enum(CASES)).default([...CASES]).describe("trainer cases to run"),
-  backends: z.array(z.enum(BACKENDS)).default([...BACKENDS]).describe(
-    "tfjs backends of the trainer section",
-  ),
-  threads: z.array(z.int().positive()).optional().describe(
-    "thread counts of the limit and trainer sections (default: 1 and every core)",
-  ).meta({ default: "1,CORES" }),
-  python: z.string().default(PYTHON).describe(
-    "the Python that runs the PyTorch peer (it needs torch and numpy)",
-  ).meta({ value: "PATH" }),
-  "blas-dir": z.string().optional().describe(
-    "a folder with a libblas.so.3 the peer loads instead of the system's",
-  ).meta({ value: "DIR" }),
-  out: z.string().default(`${HERE}results.json`).describe("where results.json goes")
-    .meta({ value: "FILE" }),
-  trained: z.string().optional().describe(
-    "a float32 generator folder (e.g. a run's checkpoints/latest/generator), read only, " +
-      "measured too",
-  ).meta({ value: "DIR" }),
-  "cold-baseline": z.string().optional().describe(
-    "another checkout whose server starts in turn with ours",
-  ).meta({ value: "DIR" }),
-});
-export type BenchFlags = z.infer<typeof BenchFlags>;
-
-/** The thread counts to measure: 1 and every core, unless given. */
-export function threadCounts(given: readonly number[] | undefined, cores: number): number[] {
-  return [...new Set(given ?? [1, cores])].sort((a, b) => a - b);
-}
-
-/** The command line, validated (temporary parser until the shared CLI layer lands). */
-function readFlags(args: string[]): BenchFlags {
-  const { values } = parseArgs({
-    args,
-    options: {
-      quick: { type: "boolean" },
-      only: { type: "string" },
-      cases: { type: "string" },
-      backends: { type: "string" },
-      threads: { type: "string" },
-      python: { type: "string" },
-      "blas-dir": { type: "string" },
-      out: { type: "string" },
-      trained: { type: "string" },
-      "cold-baseline": { type: "string" },
-    },
-  });
-  const list = (s: string | undefined) => s?.split(",");
-  return BenchFlags.parse({
-    ...values,
-    only: list(values.only),
-    cases: list(values.cases),
-    backends: list(values.backends),
-    threads: list(values.threads)?.map(Number),
-  });
-}
-
 async function main() {
-  const flags = readFlags(Deno.args);
+  const { flags } = parseFlagsOrExit(benchCommand, Deno.args);
+  const out = flags.out ?? `${HERE}results.json`;
   const baseline = flags["cold-baseline"];
   if (baseline && !(await Deno.stat(`${baseline}/edge/serve.ts`).catch(() => null))) {
     console.error(
@@ -233,14 +166,14 @@ async function main() {
   if (problems.length) {
     throw new Error(`results.json does not fit its schema: ${problems.join("; ")}`);
   }
-  await Deno.writeTextFile(flags.out, JSON.stringify(results, null, 2) + "\n");
+  await Deno.writeTextFile(out, JSON.stringify(results, null, 2) + "\n");
   console.log(header(results));
   console.log(markdownTable(results.table));
-  console.log(`\nwrote ${flags.out} in ${results.seconds.toFixed(0)} s`);
+  console.log(`\nwrote ${out} in ${results.seconds.toFixed(0)} s`);
 }
 
 /** The lines above the table: machine, load, versions, the peer and the threads. */
-export function header(r: Results): string {
+function header(r: Results): string {
   const m = r.machine;
   const v = Object.entries(r.versions).map(([k, x]) => `${k} ${x}`).join(", ");
   return [

@@ -15,7 +15,8 @@ import { maxRssKb, procStatusKb, serveProcessArgs } from "@gan-edge/bench/http";
 import { cappedStep, pairedRatio } from "@gan-edge/bench/trainer";
 import { gflops } from "@gan-edge/bench/matmul";
 import { medianSide } from "@gan-edge/bench/limit";
-import { BenchFlags, threadCounts } from "@gan-edge/bench";
+import { benchCommand, threadCounts } from "@gan-edge/bench/config";
+import { parseFlags } from "@gan-edge/cli";
 
 await tf.setBackend("cpu");
 
@@ -159,14 +160,20 @@ Deno.test("matmul GFLOP/s: N threads each multiplying at once, and the median ro
 });
 
 Deno.test("command line: defaults, lists, and thread counts 1 and every core", () => {
-  const flags = BenchFlags.parse({});
+  const parsed = parseFlags(benchCommand, []);
+  assert.ok(!parsed.help);
+  const flags = parsed.flags;
   assert.deepEqual(flags.only, ["trainer", "generator", "http", "memory"]);
   assert.deepEqual(flags.cases, ["mlp", "dcgan64", "dcgan32c"]);
   assert.equal(flags.python, "/usr/bin/python3");
   assert.equal(flags.threads, undefined);
+  const some = parseFlags(benchCommand, ["--threads", "1,4", "--cases", "mlp"]);
+  assert.ok(!some.help);
+  assert.deepEqual(some.flags.threads, [1, 4]);
+  assert.deepEqual(some.flags.cases, ["mlp"]);
   assert.deepEqual(threadCounts(undefined, 2), [1, 2]);
   assert.deepEqual(threadCounts(undefined, 1), [1]);
   assert.deepEqual(threadCounts([4, 1, 4], 8), [1, 4]);
-  assert.throws(() => BenchFlags.parse({ only: ["trainer", "gpu"] }), /only/);
-  assert.throws(() => BenchFlags.parse({ threads: [0] }), /threads/);
+  assert.throws(() => parseFlags(benchCommand, ["--only", "trainer,gpu"]), /--only: expected/);
+  assert.throws(() => parseFlags(benchCommand, ["--threads", "0"]), /--threads: expected/);
 });

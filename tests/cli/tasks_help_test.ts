@@ -10,13 +10,9 @@ const { tasks } = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)) as {
   tasks: Record<string, unknown>;
 };
 
-/** Tasks whose entry points are still being moved onto the CLI layer. */
-const TODO = new Set(["bench"]);
-
 for (const name of Object.keys(tasks)) {
   Deno.test({
     name: `deno task ${name} --help prints its usage and exits 0`,
-    ignore: TODO.has(name),
     async fn() {
       const out = await new Deno.Command(Deno.execPath(), {
         args: ["task", "--quiet", name, "--help"],
