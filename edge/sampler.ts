@@ -105,8 +105,18 @@ export async function loadSampler(dir: string): Promise<Sampler> {
       out.dispose();
     }
   };
-  // Warm-up: compile the kernels once, before the first request.
-  await generate(new Float32Array(dim), 1, classes > 0 ? [0] : undefined);
+  // Warm-up: compile the kernels once, before the first request. The
+  // artifact's weights are finite (decodeArtifact checks), but they may still
+  // overflow on the way to the output: such a model would serve nulls.
+  const warm = await generate(new Float32Array(dim), 1, classes > 0 ? [0] : undefined);
+  const bad = warm.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    net.dispose();
+    throw new ModelLoadError(
+      `${dir}: the warm-up output is not finite (${warm[bad]} at value ${bad} of sample 0 ` +
+        `for a zero latent); the weights overflow float32 on the way to the output`,
+    );
+  }
   return {
     metadata,
     hash: decoded.hash,

@@ -150,7 +150,8 @@ export interface DecodedArtifact {
 
 /**
  * Validates `model.json` and its shards: the schema, each shard's SHA-256,
- * and that the shard holds exactly the bytes its weight specs describe.
+ * that the shard holds exactly the bytes its weight specs describe, and
+ * that every weight reads back as finite float32 values.
  * Throws {@link ArtifactError} naming the problem.
  */
 export async function decodeArtifact(
@@ -186,6 +187,7 @@ export async function decodeArtifact(
       `weightsManifest: weight specs describe ${expected} bytes, shards hold ${weightData.byteLength}`,
     );
   }
+  checkFinite(weightSpecs, weightData);
   const hash = await sha256Hex(
     weightBytes([modelJsonBytes.slice().buffer, weightData.slice().buffer]),
   );
@@ -202,6 +204,44 @@ export async function decodeArtifact(
       userDefinedMetadata: metadata as unknown as Record<string, object>,
     },
   };
+}
+
+/** Float32's largest finite value. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Throws an {@link ArtifactError} naming the first weight that would not
+ * dequantize to finite float32 values: a stored NaN or ±Infinity (float32,
+ * float16), or a uint8 range `[min, min + 255·scale]` past float32's.
+ * Read from the stored bytes, without dequantizing.
+ */
+function checkFinite(weights: WeightSpec[], data: Uint8Array): void {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let offset = 0;
+  for (const w of weights) {
+    const q = w.quantization;
+    const size = w.shape.reduce((a, b) => a * b, 1);
+    if (q?.dtype === "uint8") {
+      const [lo, hi] = [q.min ?? NaN, (q.min ?? NaN) + 255 * (q.scale ?? NaN)];
+      if (!(Math.abs(lo) <= FLOAT32_MAX && Math.abs(hi) <= FLOAT32_MAX)) {
+        throw new ArtifactError(
+          `weight ${w.name}: its uint8 range [${lo}, ${hi}] exceeds float32 ` +
+            `(min ${q.min}, scale ${q.scale})`,
+        );
+      }
+    } else {
+      const half = q?.dtype === "float16";
+      for (let i = 0; i < size; i++) {
+        const v = half
+          ? view.getFloat16(offset + 2 * i, true)
+          : view.getFloat32(offset + 4 * i, true);
+        if (!Number.isFinite(v)) {
+          throw new ArtifactError(`weight ${w.name} holds ${v} (value ${i})`);
+        }
+      }
+    }
+    offset += storedBytes(w);
+  }
 }
 
 /** Bytes a weight occupies in its shard. */

@@ -5,6 +5,8 @@ import { loadSampler, ModelLoadError } from "@gan-edge/edge/sampler";
 import { latents } from "@gan-edge/shared/prng";
 import { decodeLatent, encodeLatent, type SampleResponse } from "@gan-edge/shared/api";
 import { copyOfShippedModel, readModelJson, SHIPPED_RING8 } from "../helpers/fixtures.ts";
+import { writeFixtureModel } from "./fixtures.ts";
+import { sha256Hex, SHARD_NAME } from "@gan-edge/shared/artifact";
 
 const sampler = await loadSampler(SHIPPED_RING8);
 const app = createApp(sampler);
@@ -131,6 +133,76 @@ Deno.test("a corrupt artifact stops loading with a message naming the problem", 
     /model\.json: cannot read/,
   );
   await Deno.remove(dir, { recursive: true });
+});
+
+/**
+ * Overwrites value `index` of weight `name` in the artifact in `dir` as it is
+ * stored (float32 or float16), and updates the shard's checksum: what the
+ * exporter would refuse to write.
+ */
+async function storeWeightValue(dir: string, name: string, index: number, value: number) {
+  const json = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
+  const shardPath = `${dir}/${SHARD_NAME}`;
+  const shard = await Deno.readFile(shardPath);
+  const view = new DataView(shard.buffer);
+  let offset = 0;
+  for (const w of json.weightsManifest[0].weights) {
+    const size = w.shape.reduce((a: number, b: number) => a * b, 1);
+    const half = w.quantization?.dtype === "float16";
+    if (w.name === name) {
+      if (half) view.setFloat16(offset + 2 * index, value, true);
+      else view.setFloat32(offset + 4 * index, value, true);
+    }
+    offset += size * (half ? 2 : 4);
+  }
+  json.userDefinedMetadata.shards[0].sha256 = await sha256Hex(shard);
+  await Deno.writeFile(shardPath, shard);
+  await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify(json));
+}
+
+Deno.test("a model whose weights or warm-up output are not finite stops loading, naming the model and the problem", async () => {
+  const refused = async (dir: string, problem: RegExp) => {
+    try {
+      await assert.rejects(loadSampler(dir), (e: Error) => {
+        assert.ok(e instanceof ModelLoadError, String(e));
+        assert.ok(e.message.startsWith(`${dir}: `), e.message);
+        assert.match(e.message, problem);
+        return true;
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  };
+  for (const quantization of ["float32", "float16"] as const) {
+    for (const [name, value] of [["g_out/kernel", NaN], ["g_dense0/bias", -Infinity]] as const) {
+      const dir = await writeFixtureModel({ quantization });
+      await storeWeightValue(dir, name, 3, value);
+      await refused(dir, new RegExp(`weight ${name} holds ${value} \\(value 3\\)`));
+    }
+  }
+  // A uint8 scale of 1e38: every stored value but 0 dequantizes past float32.
+  const uint8 = await writeFixtureModel({ quantization: "uint8" });
+  const path = `${uint8}/model.json`;
+  await Deno.writeTextFile(
+    path,
+    (await Deno.readTextFile(path)).replace(
+      /("dtype":"uint8","min":[^,]+,"scale":)[^,}]+/,
+      "$11e38",
+    ),
+  );
+  await refused(uint8, /weight g_dense0\/kernel: its uint8 range \[.*\] exceeds float32/);
+  // Finite weights whose products overflow: +Inf and -Inf meet in one sum.
+  const overflow = await writeFixtureModel({
+    quantization: "float32",
+    patchWeight: (name, values) => {
+      if (name === "g_dense0/bias") values.fill(3e38);
+      if (name === "g_out/kernel") {
+        values.subarray(0, 784).fill(10);
+        values.subarray(784, 2 * 784).fill(-10);
+      }
+    },
+  });
+  await refused(overflow, /the warm-up output is not finite \(NaN at value 0 of sample 0 for a zero latent\)/);
 });
 
 Deno.test("the demo page's script imports the shared latent codec, which is served as JavaScript", async () => {

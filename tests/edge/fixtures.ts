@@ -6,7 +6,7 @@
  */
 import { buildGenerator } from "../../trainer/architectures.ts";
 import { encodeArtifact } from "@gan-edge/shared/artifact";
-import type { GanMetadata, Output } from "@gan-edge/shared/schema";
+import type { GanMetadata, Output, Quantization } from "@gan-edge/shared/schema";
 import { initWasm } from "@gan-edge/edge/backend";
 import { modelArtifacts } from "@gan-edge/trainer/export";
 import { validMetadata } from "../helpers/fixtures.ts";
@@ -27,6 +27,10 @@ export interface FixtureSpec {
   latentDim?: number;
   output?: Output;
   classNames?: string[];
+  /** How the weights are stored; float16 by default. */
+  quantization?: Quantization;
+  /** Changes weight `name`'s float32 values in place before they are stored. */
+  patchWeight?: (name: string, values: Float32Array) => void;
 }
 
 /**
@@ -50,14 +54,24 @@ export async function writeFixtureModel(
     dropout: 0,
     ...(spec.classNames ? { numClasses: spec.classNames.length } : {}),
   });
-  const files = await encodeArtifact(await modelArtifacts(generator), {
+  const artifacts = await modelArtifacts(generator);
+  if (spec.patchWeight) {
+    const floats = new Float32Array(artifacts.weightData as ArrayBuffer);
+    let offset = 0;
+    for (const { name, shape } of artifacts.weightSpecs ?? []) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      spec.patchWeight(name, floats.subarray(offset, offset + size));
+      offset += size;
+    }
+  }
+  const files = await encodeArtifact(artifacts, {
     ...validMetadata(),
     latent: { dim: latentDim, distribution: "normal" },
     output,
     ...(spec.classNames ? { classNames: spec.classNames } : {}),
     training: { ...validMetadata().training, dataset: "fixture" },
     ...metadataPatch,
-  }, "float16");
+  }, spec.quantization ?? "float16");
   generator.dispose();
   const dir = await Deno.makeTempDir({ prefix: "gan-edge-fixture-" });
   for (const [name, bytes] of files) await Deno.writeFile(`${dir}/${name}`, bytes);
