@@ -201,7 +201,8 @@ export async function main(args: string[]): Promise<number> {
       while (state.step < config.steps && !stop) {
         const epoch = Math.floor(state.step / epochSteps) + 1;
         const until = Math.min(config.steps, epoch * epochSteps);
-        const epochLogs: StepLog[] = [];
+        // A resumed epoch's summary covers its steps before the resume too.
+        const epochLogs = allSteps.filter((l) => l.epoch === epoch);
         await trainSteps(state, data, until, async (line) => {
           await log.write(line);
           epochLogs.push(line);
@@ -214,7 +215,7 @@ export async function main(args: string[]): Promise<number> {
           const picture = await state.withExportWeights((G) => renderSamples(G, spec));
           const file = `samples/epoch-${String(epoch).padStart(4, "0")}.${picture.ext}`;
           await writeRunFile(out, file, picture.bytes);
-          samples.push({ epoch, file });
+          if (!samples.some((s) => s.file === file)) samples.push({ epoch, file }); // redrawn on resume
         }
         await log.sync(); // the checkpoint covers these lines
         await saveCheckpoint(out, state, metadataFor(config, data, state, backend.name));

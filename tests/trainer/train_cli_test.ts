@@ -47,7 +47,18 @@ Deno.test("a run folder holds model/, checkpoints/, log.jsonl, samples/ and repo
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("--resume continues the step count with the same next losses as an uninterrupted run (cpu)", async () => {
+/** The last summary line of each epoch in a run's log, without its speed. */
+async function epochSummaries(dir: string) {
+  const text = await Deno.readTextFile(`${dir}/log.jsonl`);
+  const last = new Map<number, Record<string, unknown>>();
+  for (const line of text.trim().split("\n").map((l) => JSON.parse(l))) {
+    const { samples_per_sec: _s, ...rest } = line;
+    if (line.summary) last.set(line.epoch, rest);
+  }
+  return last;
+}
+
+Deno.test("--resume in mid-epoch continues with the same next losses and epoch means as an uninterrupted run (cpu)", async () => {
   const whole = await Deno.makeTempDir();
   const parts = await Deno.makeTempDir();
   assert.equal(
@@ -55,13 +66,19 @@ Deno.test("--resume continues the step count with the same next losses as an uni
     0,
   );
   assert.equal(
-    (await train([...SMALL, "--steps", "20", "--out", parts, "--dropout", "0.2"])).code,
+    (await train([...SMALL, "--steps", "25", "--out", parts, "--dropout", "0.2"])).code,
     0,
   );
   const resumed = await train(["--out", parts, "--resume", "--steps", "30"]);
   assert.equal(resumed.code, 0, resumed.stderr);
-  assert.match(resumed.stdout, /resuming .* at step 20 of 30/);
+  assert.match(resumed.stdout, /resuming .* at step 25 of 30/);
   assert.deepEqual(await stepLogs(parts), await stepLogs(whole));
+  // Epoch 3's summary covers its steps before the resume too.
+  assert.deepEqual(await epochSummaries(parts), await epochSummaries(whole));
+  // Its report shows each epoch's samples once, though epoch 3's were drawn twice.
+  const pictures = async (dir: string) =>
+    (await Deno.readTextFile(`${dir}/report.html`)).match(/samples\/epoch-\d+\.svg/g);
+  assert.deepEqual(await pictures(parts), await pictures(whole));
   // The exported generators are identical too.
   assert.deepEqual(
     await Deno.readFile(`${parts}/model/group1-shard1of1.bin`),
