@@ -34,7 +34,7 @@ export const LATEST = "checkpoints/latest";
 export const PREVIOUS = "checkpoints/previous";
 
 /** The checksum file inside each checkpoint folder. */
-export const CHECKSUMS = "SHA256SUMS";
+const CHECKSUMS = "SHA256SUMS";
 /** Files a version 2 checkpoint's SHA256SUMS must list (the generator's shards are listed too). */
 const REQUIRED = ["state.json", "tensors.bin", "generator/model.json"];
 
