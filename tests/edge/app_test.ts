@@ -202,7 +202,10 @@ Deno.test("a model whose weights or warm-up output are not finite stops loading,
       }
     },
   });
-  await refused(overflow, /the warm-up output is not finite \(NaN at value 0 of sample 0 for a zero latent\)/);
+  await refused(
+    overflow,
+    /the warm-up output is not finite \(NaN at value 0 of sample 0 for a zero latent\)/,
+  );
 });
 
 Deno.test("the demo page's script imports the shared latent codec, which is served as JavaScript", async () => {
