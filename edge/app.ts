@@ -12,6 +12,7 @@ import { etag } from "hono/etag";
 import { secureHeaders } from "hono/secure-headers";
 import { timeout } from "hono/timeout";
 import { createMiddleware } from "hono/factory";
+import { except } from "hono/combine";
 import { largestSampleBody } from "@gan-edge/shared/api";
 import { DEFAULT_CONFIG, type EdgeConfig } from "./config.ts";
 import { methodNotAllowed, notFound, problemResponse, timedOut, toProblem } from "./problem.ts";
@@ -21,7 +22,7 @@ import { rateLimit } from "./ratelimit.ts";
 import { apiFacts } from "./respond.ts";
 import type { Sampler } from "./sampler.ts";
 import { interpolateRoutes } from "./routes/interpolate.ts";
-import { metaRoutes } from "./routes/meta.ts";
+import { HEALTH_ROUTES, metaRoutes } from "./routes/meta.ts";
 import { openapiRoutes } from "./routes/openapi.ts";
 import { pageRoutes } from "./routes/page.ts";
 import { sampleRoutes } from "./routes/sample.ts";
@@ -65,7 +66,13 @@ export function createApp(
     crossOriginResourcePolicy: "cross-origin",
   }));
   app.use(corsForGet());
-  app.use(rateLimit(config.rateLimit, config.rateWindowSeconds));
+  // Health checks come from load balancers and orchestrators: never limited.
+  app.use(except(
+    HEALTH_ROUTES,
+    rateLimit(config.rateLimit, config.rateWindowSeconds, {
+      trustProxyHops: config.trustProxyHops,
+    }),
+  ));
   app.use(readBody(config.maxBodyBytes ?? largestSampleBody(facts), config.bodyTimeoutMs));
   app.use(timeout(config.timeoutMs, () => timedOut(config.timeoutMs)));
   app.use("/v1/*", etag());

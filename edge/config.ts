@@ -30,6 +30,11 @@ export interface EdgeConfig {
   rateLimit: number;
   /** The rate limit's window, in seconds. */
   rateWindowSeconds: number;
+  /**
+   * Reverse proxies in front of the edge whose `X-Forwarded-For` entries the
+   * rate limit trusts to name the client; 0 (the default) trusts none.
+   */
+  trustProxyHops: number;
 }
 
 /** The defaults: 64 samples, bodies sized by the model, 10 s, 600 requests a minute. */
@@ -39,6 +44,7 @@ export const DEFAULT_CONFIG: EdgeConfig = {
   bodyTimeoutMs: 10_000,
   rateLimit: 600,
   rateWindowSeconds: 60,
+  trustProxyHops: 0,
 };
 
 /** Each setting's variable and its accepted range. */
@@ -49,11 +55,12 @@ const VARIABLES: Record<keyof EdgeConfig, [string, number, number]> = {
   bodyTimeoutMs: ["BODY_TIMEOUT_MS", 100, 600_000],
   rateLimit: ["RATE_LIMIT", 0, 1_000_000],
   rateWindowSeconds: ["RATE_WINDOW_S", 1, 86_400],
+  trustProxyHops: ["TRUST_PROXY_HOPS", 0, 10],
 };
 
 /**
  * The config from `MAX_N`, `MAX_BODY_BYTES`, `REQUEST_TIMEOUT_MS`,
- * `BODY_TIMEOUT_MS`, `RATE_LIMIT` and `RATE_WINDOW_S`; unset ones take their default. Throws
+ * `BODY_TIMEOUT_MS`, `RATE_LIMIT`, `RATE_WINDOW_S` and `TRUST_PROXY_HOPS`; unset ones take their default. Throws
  * naming the variable when a value is not an integer in its range.
  */
 export function configFromEnv(

@@ -81,14 +81,20 @@ export function notJson(contentType: string | undefined): ProblemError {
   );
 }
 
-/** A 429 with `Retry-After`: the client spent its requests for the window. */
-export function tooManyRequests(retryAfterSeconds: number): ProblemError {
+/**
+ * A 429 with `Retry-After` (and the rate limit's own `headers`): the client
+ * spent its requests for the window.
+ */
+export function tooManyRequests(
+  retryAfterSeconds: number,
+  headers: Record<string, string> = {},
+): ProblemError {
   return new ProblemError(
     429,
     "Too many requests",
     `rate limit reached; retry in ${retryAfterSeconds} s`,
     undefined,
-    { "Retry-After": String(retryAfterSeconds) },
+    { ...headers, "Retry-After": String(retryAfterSeconds) },
   );
 }
 

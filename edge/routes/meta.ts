@@ -9,6 +9,9 @@ import { memory } from "@tensorflow/tfjs-core";
 import type { Sampler } from "../sampler.ts";
 import { NO_STORE } from "../cache.ts";
 
+/** The health routes, which the rate limit exempts. */
+export const HEALTH_ROUTES = ["/healthz"];
+
 /** Metadata and health routes for `sampler`. */
 export function metaRoutes(sampler: Sampler) {
   return new Hono()
