@@ -169,6 +169,7 @@ async function main() {
   await Deno.writeTextFile(out, JSON.stringify(results, null, 2) + "\n");
   console.log(header(results));
   console.log(markdownTable(results.table));
+  if (!peer.available) console.log(`\n${describePeer(peer)}`);
   console.log(`\nwrote ${out} in ${results.seconds.toFixed(0)} s`);
 }
 

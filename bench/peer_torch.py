@@ -391,29 +391,60 @@ def loaded_blas():
     return sorted({os.path.realpath(p) for p in paths})
 
 
-def openblas_call(libraries, name, restype, *args):
-    """Calls OpenBLAS's `name` in the first loaded library that has it."""
-    for path in libraries:
-        try:
-            fn = getattr(ctypes.CDLL(path), name)
-        except (OSError, AttributeError):
-            continue
-        fn.restype = restype
-        return fn(*args)
-    return None
+class DlInfo(ctypes.Structure):
+    _fields_ = [
+        ("dli_fname", ctypes.c_char_p),
+        ("dli_fbase", ctypes.c_void_p),
+        ("dli_sname", ctypes.c_char_p),
+        ("dli_saddr", ctypes.c_void_p),
+    ]
+
+
+def sgemm_provider():
+    """The file whose sgemm_ torch calls: the symbol as libtorch_cpu's own
+    lookup finds it (its dependencies in load order), then dladdr. The mapped
+    files alone can mislead: with a reference libblas.so.3 on
+    LD_LIBRARY_PATH, Debian's liblapack.so.3 still maps OpenBLAS."""
+    with open("/proc/self/maps") as f:
+        torch_libs = [line.split()[-1] for line in f if "libtorch_cpu" in line]
+    if not torch_libs:
+        return None
+    try:
+        address = ctypes.cast(ctypes.CDLL(torch_libs[0]).sgemm_, ctypes.c_void_p)
+    except AttributeError:
+        return None
+    libc = ctypes.CDLL("libc.so.6")
+    libc.dladdr.argtypes = [ctypes.c_void_p, ctypes.POINTER(DlInfo)]
+    info = DlInfo()
+    if not libc.dladdr(address, ctypes.byref(info)) or not info.dli_fname:
+        return None
+    return os.path.realpath(info.dli_fname.decode())
+
+
+def openblas_call(library, name, restype, *args):
+    """Calls OpenBLAS's `name` through `library` (None if it has no such function)."""
+    if library is None:
+        return None
+    try:
+        fn = getattr(ctypes.CDLL(library), name)
+    except (OSError, AttributeError):
+        return None
+    fn.restype = restype
+    return fn(*args)
 
 
 def blas_info():
-    libraries = loaded_blas()
-    config = openblas_call(libraries, "openblas_get_config", ctypes.c_char_p)
+    sgemm = sgemm_provider()
+    config = openblas_call(sgemm, "openblas_get_config", ctypes.c_char_p)
     shown = torch.__config__.show()
     alternative = "/etc/alternatives/libblas.so.3-x86_64-linux-gnu"
     info = {
         "torch_blas_info": (re.search(r"BLAS_INFO=(\w+)", shown) or [None, None])[1],
-        "loaded": libraries,
+        "sgemm": sgemm,
+        "loaded": loaded_blas(),
         "alternative": os.path.realpath(alternative) if os.path.exists(alternative) else None,
         "openblas_config": config.decode() if config else None,
-        "blas_threads": openblas_call(libraries, "openblas_get_num_threads", ctypes.c_int),
+        "blas_threads": openblas_call(sgemm, "openblas_get_num_threads", ctypes.c_int),
         "threadpoolctl": None,
     }
     if importlib.util.find_spec("threadpoolctl"):
@@ -429,7 +460,7 @@ def blas_info():
 def set_threads(n):
     """torch's intra-op threads and, when it is OpenBLAS, the BLAS's own."""
     torch.set_num_threads(n)
-    openblas_call(loaded_blas(), "openblas_set_num_threads", None, ctypes.c_int(n))
+    openblas_call(sgemm_provider(), "openblas_set_num_threads", None, ctypes.c_int(n))
 
 
 def bench_matmul(size, runs, warmup):

@@ -36,14 +36,18 @@ export const DEBIAN_PACKAGES = {
   openblas: "libopenblas0-pthread",
 } as const;
 
-/** The kind of BLAS from the libraries a process mapped (real paths) and OpenBLAS's config. */
-export function blasKind(loaded: readonly string[], openblasConfig: string | null): BlasKind {
-  const names = loaded.map((p) => p.split("/").at(-1)!);
-  if (openblasConfig || loaded.some((p) => /openblas/i.test(p))) return "openblas";
-  if (names.some((n) => n.startsWith("libmkl"))) return "mkl";
-  if (names.some((n) => n.startsWith("libblis"))) return "blis";
-  // Debian's reference BLAS (libblas3) lives in …/blas/libblas.so.3.
-  if (loaded.some((p) => /\/blas\/libblas\.so/.test(p))) return "reference";
+/**
+ * The kind of BLAS in a file (a real path): Debian puts OpenBLAS in
+ * …/openblas-pthread/ (or -openmp, -serial) and the reference BLAS
+ * (libblas3) in …/blas/.
+ */
+export function blasKind(file: string | null): BlasKind {
+  if (!file) return "unknown";
+  const name = file.split("/").at(-1)!;
+  if (/openblas/i.test(file)) return "openblas";
+  if (name.startsWith("libmkl")) return "mkl";
+  if (name.startsWith("libblis")) return "blis";
+  if (/\/blas\/libblas\.so/.test(file)) return "reference";
   return "unknown";
 }
 
@@ -152,7 +156,7 @@ export async function probePeer(python: string, blasDir?: string): Promise<Peer>
     return { available: false, python, reason: `peer_torch.py info: ${r.stderr}`, install: [] };
   }
   const info = PeerInfo.parse(PeerOutput.parse(JSON.parse(r.last)).info);
-  const kind = blasKind(info.blas.loaded, info.blas.openblas_config);
+  const kind = blasKind(info.blas.sgemm);
   return {
     available: true,
     name: peerName(kind),
@@ -176,7 +180,7 @@ export function describePeer(peer: Peer): string {
       : "";
     return `PyTorch peer not measured: ${peer.reason}${install}`;
   }
-  const blas = peer.info.blas.openblas_config ?? peer.info.blas.loaded.join(", ");
+  const blas = peer.info.blas.openblas_config ?? peer.info.blas.sgemm ?? "no sgemm_ found";
   return `${peer.name}: torch ${peer.info.torch} (${peer.python}), ${blas}` +
     (peer.advice ? ` (${peer.advice})` : "");
 }

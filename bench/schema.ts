@@ -55,6 +55,8 @@ export type Paired = z.infer<typeof Paired>;
 export const BlasReport = z.object({
   /** torch.__config__.show()'s BLAS_INFO ("generic": whatever libblas.so.3 is). */
   torch_blas_info: z.string().nullable(),
+  /** The file whose sgemm_ torch calls (real path): the BLAS that counts. */
+  sgemm: z.string().nullable(),
   /** The BLAS and LAPACK files mapped into the process (real paths). */
   loaded: z.array(z.string()),
   /** What Debian's libblas.so.3 alternative points at. */

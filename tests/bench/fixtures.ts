@@ -13,6 +13,7 @@ export const flat = (p50: number, runs = 3): Summary => ({
 
 const blas = {
   torch_blas_info: "generic",
+  sgemm: "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3",
   loaded: ["/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3"],
   alternative: "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3",
   openblas_config: "OpenBLAS 0.3.21 DYNAMIC_ARCH Cooperlake MAX_THREADS=64",

@@ -35,14 +35,14 @@ async function barePython(dir: string): Promise<string> {
   return path;
 }
 
-Deno.test("the BLAS a peer loaded is told apart by its files, and names the peer", () => {
-  const openblas = "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so";
-  assert.equal(blasKind([openblas], null), "openblas");
-  assert.equal(blasKind(["/x/libblas.so.3"], "OpenBLAS 0.3.21 Haswell"), "openblas");
-  assert.equal(blasKind(["/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0"], null), "reference");
-  assert.equal(blasKind(["/opt/intel/lib/libmkl_rt.so.2"], null), "mkl");
-  assert.equal(blasKind(["/usr/lib/libblis.so.4"], null), "blis");
-  assert.equal(blasKind([], null), "unknown");
+Deno.test("the BLAS whose sgemm_ torch calls is told apart by its file, and names the peer", () => {
+  assert.equal(blasKind("/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3"), "openblas");
+  assert.equal(blasKind("/usr/lib/x86_64-linux-gnu/libopenblasp-r0.3.21.so"), "openblas");
+  assert.equal(blasKind("/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0"), "reference");
+  assert.equal(blasKind("/opt/intel/lib/libmkl_rt.so.2"), "mkl");
+  assert.equal(blasKind("/usr/lib/libblis.so.4"), "blis");
+  assert.equal(blasKind("/opt/x/libblas.so.3"), "unknown");
+  assert.equal(blasKind(null), "unknown");
   assert.equal(peerName("openblas"), "PyTorch+OpenBLAS");
   assert.equal(peerName("reference"), "PyTorch+reference BLAS");
 });
@@ -150,5 +150,28 @@ Deno.test({
     const two = await runPeer(peer, 2, ["info"]);
     assert.equal(two.info.threads, 2);
     if (peer.blas_kind === "openblas") assert.equal(two.info.blas.blas_threads, 2);
+  },
+});
+
+const REFERENCE_BLAS = "/usr/lib/x86_64-linux-gnu/blas";
+const hasReference = hasTorch && (() => {
+  try {
+    return Deno.statSync(`${REFERENCE_BLAS}/libblas.so.3`).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name: "a reference BLAS on --blas-dir is named so, although liblapack still maps OpenBLAS",
+  ignore: !hasReference,
+  fn: async () => {
+    const peer = await probePeer(PYTHON, REFERENCE_BLAS);
+    assert.ok(peer.available, describePeer(peer));
+    assert.equal(peer.blas_kind, "reference");
+    assert.equal(peer.name, "PyTorch+reference BLAS");
+    assert.match(peer.info.blas.sgemm!, /\/blas\/libblas\.so/);
+    assert.equal(peer.info.blas.openblas_config, null);
+    assert.match(peer.advice!, /apt-get install libopenblas0-pthread/);
   },
 });
