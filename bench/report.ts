@@ -107,9 +107,15 @@ function trainerCaseRows(c: TrainerCase, peer: Peer, limits: Matmul): Row[] {
   const rows: Row[] = [];
   for (const a of c.at) {
     const ours = p50(a.ours);
-    const rounds = a.paired && a.paired.rounds.length > 1
-      ? `median of ${a.paired.rounds.length} rounds in turn`
-      : undefined;
+    const r = a.paired?.ratio ?? ratio(ours, p50(a.peer));
+    const limit = limitAt(a.threads);
+    const read = [
+      a.paired && a.paired.rounds.length > 1
+        ? `median of ${a.paired.rounds.length} rounds in turn`
+        : "",
+      r != null && limit != null ? `${(r / limit).toFixed(2)}× the limit` : "",
+    ].filter(Boolean).join("; ");
+    const note = a.ours.note ?? a.peer.note ?? missing ?? read;
     rows.push({
       section: "trainer",
       measure: `${label}: D+G step b${c.batch}, wasm`,
@@ -118,12 +124,10 @@ function trainerCaseRows(c: TrainerCase, peer: Peer, limits: Matmul): Row[] {
       unit: "ms",
       peer: name,
       peerValue: p50(a.peer),
-      ratio: a.paired?.ratio ?? ratio(ours, p50(a.peer)),
-      limit: limitAt(a.threads),
+      ratio: r,
+      limit,
       ...(a.threads === 1 ? { target } : {}),
-      ...(a.ours.note || a.peer.note || missing || rounds
-        ? { note: a.ours.note ?? a.peer.note ?? missing ?? rounds }
-        : {}),
+      ...(note ? { note } : {}),
     });
   }
   const peer1 = c.at.find((a) => a.threads === 1)?.peer;
@@ -139,7 +143,6 @@ function trainerCaseRows(c: TrainerCase, peer: Peer, limits: Matmul): Row[] {
       peer: name,
       peerValue: p50(peer1),
       ratio: ratio(ours, p50(peer1)),
-      limit: limitAt(1),
       ...(note ? { note } : {}),
     });
   }

@@ -43,7 +43,7 @@ Deno.test("trainer rows: each thread count on both sides, the ratio read against
   assert.equal(step(1).limit, 4);
   assert.equal(step(1).ours, 4);
   assert.equal(step(1).peer, "PyTorch+OpenBLAS");
-  assert.match(step(1).note!, /median of 3 rounds/);
+  assert.equal(step(1).note, "median of 3 rounds in turn; 0.50× the limit");
   // 2 threads: the trainer has one, so no ratio; the peer's time and the 2-thread limit are shown.
   assert.equal(step(2).ours, null);
   assert.equal(step(2).ratio, null);
