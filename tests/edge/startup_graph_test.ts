@@ -51,6 +51,20 @@ for (const entry of ["edge/serve.ts", "edge/main.ts"]) {
     assert.deepEqual(graph.filter((s) => s.includes("/kernels/training/")), []);
   });
 
+  Deno.test(`${entry}'s graph reaches no npm package of training, bench or tests`, async () => {
+    // What a first serve downloads (tests/edge/lean_serve_test.ts): these are 480 MB unpacked.
+    const tools = [
+      "onnxruntime-web",
+      "playwright-core",
+      "@tensorflow/tfjs",
+      "@tensorflow/tfjs-node-gpu",
+      "@tensorflow/tfjs-backend-webgl",
+      "@redocly/openapi-core",
+    ];
+    const graph = await moduleGraph(entry);
+    assert.deepEqual(graph.filter((s) => tools.some((t) => s.startsWith(`${t}@`))), []);
+  });
+
   Deno.test(`${entry}'s local modules are all in deno.json's deploy include`, async () => {
     const { deploy } = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
     const local = (await moduleGraph(entry))
