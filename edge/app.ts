@@ -1,7 +1,9 @@
 /**
  * The edge's Hono app: Hono's own middleware for the cross-cutting parts
  * (secure headers, CORS for GET, timeout, ETag), our rate limit and body
- * reader (size and time limits), then each route module; every error becomes a problem+json response, so
+ * reader (size and time limits), then each route module, the sample routes
+ * twice: plain (`/v1/sample`) and versioned (`/v1/models/{hash}/sample`, the
+ * served model's hash only). Every error becomes a problem+json response, so
  * bad input is a 4xx, never a 500.
  *
  * @module
@@ -13,13 +15,19 @@ import { secureHeaders } from "hono/secure-headers";
 import { timeout } from "hono/timeout";
 import { createMiddleware } from "hono/factory";
 import { except } from "hono/combine";
-import { largestSampleBody } from "@gan-edge/shared/api";
 import { DEFAULT_CONFIG, type EdgeConfig } from "./config.ts";
-import { methodNotAllowed, notFound, problemResponse, timedOut, toProblem } from "./problem.ts";
+import { apiFacts, ROUTES } from "./facts.ts";
+import {
+  methodNotAllowed,
+  notFound,
+  problemResponse,
+  timedOut,
+  toProblem,
+  unknownModel,
+} from "./problem.ts";
 import { allowedMethods } from "./allow.ts";
 import { readBody } from "./body.ts";
 import { rateLimit } from "./ratelimit.ts";
-import { apiFacts } from "./respond.ts";
 import type { Sampler } from "./sampler.ts";
 import { interpolateRoutes } from "./routes/interpolate.ts";
 import { HEALTH_ROUTES, metaRoutes } from "./routes/meta.ts";
@@ -32,7 +40,7 @@ function corsForGet() {
   const middleware = cors({
     origin: "*",
     allowMethods: ["GET", "HEAD"],
-    exposeHeaders: ["X-Seed", "ETag", "RateLimit-Remaining", "Retry-After"],
+    exposeHeaders: ["X-Seed", "ETag", "Content-Location", "RateLimit-Remaining", "Retry-After"],
     maxAge: 86400,
   });
   return createMiddleware(async (c, next) => {
@@ -73,13 +81,21 @@ export function createApp(
       trustProxyHops: config.trustProxyHops,
     }),
   ));
-  app.use(readBody(config.maxBodyBytes ?? largestSampleBody(facts), config.bodyTimeoutMs));
+  app.use(readBody(facts.maxBodyBytes, config.bodyTimeoutMs));
   app.use(timeout(config.timeoutMs, () => timedOut(config.timeoutMs)));
-  app.use("/v1/*", etag());
-  app.route("/v1/sample", sampleRoutes(sampler, config));
-  app.route("/v1/interpolate", interpolateRoutes(sampler, config));
-  app.route("/", metaRoutes(sampler));
-  app.route("/", openapiRoutes(facts, sampler.metadata.training.dataset));
+  // The sample routes set their own ETags (none for random seeds; cache.ts).
+  app.use(ROUTES.model, etag());
+  app.use(`${ROUTES.versioned}/*`, async (c, next) => {
+    const hash = c.req.param("hash");
+    if (hash !== facts.hash) throw unknownModel(hash, facts.hash);
+    await next();
+  });
+  app.route(ROUTES.sample, sampleRoutes(sampler, facts, false));
+  app.route(ROUTES.interpolate, interpolateRoutes(sampler, facts, false));
+  app.route(`${ROUTES.versioned}/sample`, sampleRoutes(sampler, facts, true));
+  app.route(`${ROUTES.versioned}/interpolate`, interpolateRoutes(sampler, facts, true));
+  app.route("/", metaRoutes(sampler, facts));
+  app.route("/", openapiRoutes(facts));
   app.route("/", pageRoutes());
   const allowed = allowedMethods(app);
   app.notFound((c) => {

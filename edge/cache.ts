@@ -1,41 +1,59 @@
 /**
  * HTTP caching of samples. A response addressed by a seed (or a user latent)
  * is a pure function of the model and its parameters, so it gets an ETag
- * from (model hash, normalised parameters) and may be cached for a year as
- * immutable. A request whose `If-None-Match` already names that ETag gets
- * its 304 before the model runs ({@link notModified}); Hono's `etag`
- * middleware still formats the 304 (and answers for the other routes). A
- * response from a random seed must not be cached at all.
+ * from (model hash, normalised parameters), and `Content-Location` names its
+ * versioned URL, `/v1/models/{hash}/…`. Under that URL, which names the model,
+ * it is immutable for a year. Under a plain URL (`/v1/sample`), whose answer a
+ * redeploy changes, it may be stored but must be revalidated before each use
+ * (`no-cache`): a new model gives new tags, so no cache can serve an old
+ * model's sample. A request whose `If-None-Match` names the tag gets its 304
+ * before the model runs ({@link notModified}). A response from a random seed
+ * is not stored at all and has no ETag.
  *
  * @module
  */
 import type { Context } from "hono";
 import { sha256Hex } from "@gan-edge/shared/artifact";
 
-/** Cache-Control of a deterministic response. */
+/** Cache-Control of a deterministic response under a versioned URL. */
 export const IMMUTABLE = "public, max-age=31536000, immutable";
+/** Cache-Control of a deterministic response under a plain URL. */
+export const REVALIDATE = "public, no-cache";
 /** Cache-Control of a response that must not be reused. */
 export const NO_STORE = "no-store";
 
+/** Normalised parameters: parsed values, defaults filled in, the format resolved. */
+export type Params = Record<string, string | number | undefined>;
+
+/** What names a deterministic response. */
+export interface CacheKey {
+  /** A strong ETag from (model hash, route, parameters). */
+  etag: string;
+  /** The response's versioned URL, its parameters in a fixed order. */
+  location: string;
+}
+
 /**
- * A strong ETag naming the response for `route` with `params` under the
- * model `modelHash`. Parameters are normalised: parsed values (so `n=07` and
- * `n=7` agree), defaults filled in, keys sorted, the format resolved.
+ * The cache key of `route`'s response (`sample` or `interpolate`) with
+ * `params` under the model `hash`, whose versioned routes start with
+ * `versionedBase`. Parameters written differently (`n=07`, `n=7`, format
+ * from `format=` or from Accept) give the same key, since they arrive parsed.
  */
-export async function sampleEtag(
-  modelHash: string,
+export async function cacheKey(
+  hash: string,
+  versionedBase: string,
   route: string,
-  params: Record<string, unknown>,
-): Promise<string> {
+  params: Params,
+): Promise<CacheKey> {
   const entries = Object.entries(params)
-    .filter(([, v]) => v !== undefined)
+    .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
     // Code-unit order: the same as localeCompare's for these ASCII names,
     // without the ICU collator that a first localeCompare loads (~5-10 ms).
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => [k, v instanceof Float32Array ? Array.from(v) : v]);
-  const key = JSON.stringify([modelHash, route, entries]);
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const key = JSON.stringify([hash, route, entries]);
   const hex = await sha256Hex(new TextEncoder().encode(key));
-  return `"${hex.slice(0, 32)}"`;
+  const query = new URLSearchParams(entries.map(([k, v]) => [k, String(v)]));
+  return { etag: `"${hex.slice(0, 32)}"`, location: `${versionedBase}/${route}?${query}` };
 }
 
 /**
@@ -43,19 +61,31 @@ export async function sampleEtag(
  * or `*`) names `etag` (weak comparison, RFC 9110 §13.1.2): the client holds
  * the response, so the route answers 304 without running the model.
  */
-export function notModified(c: Context, etag: string | null): boolean {
+export function notModified(c: Context, etag: string): boolean {
   const header = c.req.header("if-none-match");
-  if (!etag || !header) return false;
+  if (!header) return false;
   const bare = (tag: string) => tag.trim().replace(/^W\//, "");
   return header.trim() === "*" || header.split(",").some((tag) => bare(tag) === bare(etag));
 }
 
 /**
- * Sets the caching headers: immutable with `etag`, or no-store without one.
- * Always `Vary: Accept`, since the format may come from content negotiation.
+ * Sets the caching headers of a samples response named by `key`: immutable
+ * when the URL is `versioned`, revalidated otherwise; `random` ones (a seed
+ * drawn for this request) are not stored and carry no ETag, but still name
+ * the versioned URL that reproduces them. Always `Vary: Accept`, since the
+ * format may come from content negotiation.
  */
-export function setCaching(c: Context, etag: string | null): void {
+export function setCaching(
+  c: Context,
+  key: CacheKey,
+  how: { versioned: boolean; random: boolean },
+): void {
   c.header("Vary", "Accept");
-  c.header("Cache-Control", etag ? IMMUTABLE : NO_STORE);
-  if (etag) c.header("ETag", etag);
+  c.header("Content-Location", key.location);
+  if (how.random) {
+    c.header("Cache-Control", NO_STORE);
+    return;
+  }
+  c.header("Cache-Control", how.versioned ? IMMUTABLE : REVALIDATE);
+  c.header("ETag", key.etag);
 }

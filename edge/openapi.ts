@@ -1,231 +1,238 @@
 /**
- * The OpenAPI 3.1 description of every route, built for the served model
- * (its latent length, classes, formats) and limits. A test checks that it
- * names every route the app mounts and every parameter the schemas accept.
+ * The OpenAPI 3.1 document of the API for the served model, generated from
+ * the zod schemas that the routes validate with and the response schemas
+ * (zod 4's `z.toJSONSchema`, output side: what a query value parses to).
+ * Written here: only the summaries and the HTTP facts, statuses and headers,
+ * whose values come from the same constants the routes send. A test checks
+ * that it names every mounted route and lints it with Redocly's rules.
  *
  * @module
  */
-import {
-  type ApiModelFacts,
-  DEFAULT_STEPS,
-  LATENT_BOUND,
-  MAX_STEPS,
-  MAX_TRUNCATION,
-} from "@gan-edge/shared/api";
+import { z } from "zod";
+import { MEDIA_TYPES, ModelResponseSchema, ProblemSchema } from "@gan-edge/shared/api";
 import { MAX_SEED } from "@gan-edge/shared/prng";
-import { MEDIA_TYPES } from "./negotiate.ts";
+import { IMMUTABLE, NO_STORE, REVALIDATE } from "./cache.ts";
+import type { ApiFacts } from "./facts.ts";
+import { HealthSchema } from "./routes/meta.ts";
 
 type Json = Record<string, unknown>;
 
-const param = (
-  name: string,
-  description: string,
-  schema: Json,
-  required = false,
-): Json => ({ name, in: "query", required, description, schema });
+const OPTIONS = { io: "output", unrepresentable: "any" } as const;
 
-const problem = (description: string): Json => ({
+/** `schema` as OpenAPI 3.1 embeds a JSON Schema (2020-12, without `$schema`). */
+function jsonSchema(schema: z.ZodType): Json {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, OPTIONS);
+  return rest;
+}
+
+/** One query parameter per key of `schema`, its description lifted out of its schema. */
+function queryParameters(schema: z.ZodObject): Json[] {
+  const json = jsonSchema(schema) as { properties: Record<string, Json>; required?: string[] };
+  return Object.entries(json.properties).map(([name, { description, ...schema }]) => ({
+    name,
+    in: "query",
+    required: json.required?.includes(name) ?? false,
+    description,
+    schema,
+  }));
+}
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+const problem = (description: string, headers?: Json): Json => ({
   description,
-  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+  ...(headers ? { headers } : {}),
+  content: { "application/problem+json": { schema: ref("Problem") } },
 });
 
-/** The OpenAPI document for a model described by `facts`. */
-export function openapiDocument(facts: ApiModelFacts, title: string): Json {
-  const seed = { type: "integer", minimum: 0, maximum: MAX_SEED };
-  const format = param(
-    "format",
-    "Response format; when absent, chosen from the Accept header (JSON by default).",
-    { type: "string", enum: facts.formats },
-  );
-  const cls = param(
-    "class",
-    facts.classNames
-      ? `Class index or exact name: ${facts.classNames.join(", ")}.`
-      : "Refused: this model is not conditional.",
-    { type: "string" },
-  );
-  const truncation = param(
-    "truncation",
-    "Truncation trick by clipping: every latent coordinate with |z| > T becomes ±T.",
-    { type: "number", exclusiveMinimum: 0, maximum: MAX_TRUNCATION },
-  );
-  const media = Object.fromEntries(
-    facts.formats.map((f) => [MEDIA_TYPES[f], {}]),
-  );
-  const samples = (what: string): Json => ({
-    description: what,
-    headers: {
-      "X-Seed": { description: "The seed used (drawn when none was given).", schema: seed },
-      ETag: { description: "From (model hash, normalised parameters); absent for random seeds." },
-    },
-    content: media,
-  });
-  const errors = {
-    "304": { description: "Not modified (If-None-Match matched the ETag)." },
-    "400": problem("Bad parameter; `param` names it."),
-    "429": problem("Rate limit reached; see Retry-After."),
+const header = (description: string, schema: Json): Json => ({ description, schema });
+
+/** The OpenAPI document for the model described by `facts`. */
+export function openapiDocument(facts: ApiFacts): Json {
+  const { schemas } = facts;
+  const registry = z.registry<{ id: string }>();
+  registry.add(ProblemSchema, { id: "Problem" });
+  registry.add(schemas.sampleBody, { id: "SampleBody" });
+  registry.add(schemas.sampleResponse, { id: "SampleResponse" });
+  registry.add(schemas.interpolateResponse, { id: "InterpolateResponse" });
+  registry.add(ModelResponseSchema, { id: "Model" });
+  registry.add(HealthSchema, { id: "Health" });
+  const components = z.toJSONSchema(registry, {
+    ...OPTIONS,
+    uri: (id) => `#/components/schemas/${id}`,
+  }).schemas;
+  // Each component is named by its key; `$schema` and `$id` would only repeat that.
+  for (const schema of Object.values(components)) {
+    delete schema.$schema;
+    delete schema.$id;
+  }
+
+  const hash = {
+    name: "hash",
+    in: "path",
+    required: true,
+    description: "The served model's hash (`hash` of GET /v1/model); any other is a 404.",
+    schema: { ...jsonSchema(ModelResponseSchema.shape.hash), example: facts.hash },
   };
+  const rateLimited = problem("Rate limit reached; see Retry-After.", {
+    "Retry-After": header("Seconds until the window resets.", { type: "integer" }),
+    "RateLimit-Limit": header("Requests allowed per window.", { type: "integer" }),
+    "RateLimit-Remaining": header("Requests left in this window: 0.", { type: "integer" }),
+    "RateLimit-Reset": header("Seconds until the window resets.", { type: "integer" }),
+    "RateLimit-Policy": header("The limit and window, as `limit;w=seconds`.", {
+      type: "string",
+    }),
+  });
+  /** The 200 of a samples route: a JSON body of `id`, or PNG, or SVG. */
+  const samples = (description: string, id: string, headers: Json): Json => ({
+    description,
+    headers,
+    content: Object.fromEntries(facts.formats.map((f) => [
+      MEDIA_TYPES[f],
+      f === "json" ? { schema: ref(id) } : f === "svg" ? { schema: { type: "string" } } : {},
+    ])),
+  });
+  /** The caching headers of a GET samples route (cache.ts). */
+  const caching = (versioned: boolean, random: boolean): Json => ({
+    "Cache-Control": header(
+      versioned
+        ? "Immutable: the URL names the model."
+        : "Revalidated on every use, since a redeploy changes the answer (ETag).",
+      { type: "string", enum: [versioned ? IMMUTABLE : REVALIDATE, ...random ? [NO_STORE] : []] },
+    ),
+    ETag: header(
+      `From (model hash, normalised parameters)${random ? "; absent for random seeds" : ""}.`,
+      { type: "string" },
+    ),
+    "Content-Location": header(
+      "The versioned URL of this response, its parameters in a fixed order (immutable there).",
+      { type: "string" },
+    ),
+    Vary: header("The format may come from Accept.", { type: "string", enum: ["Accept"] }),
+  });
+  const notModified = {
+    description: "Not modified: If-None-Match named the ETag (the model did not run).",
+    headers: { ETag: header("The response's ETag.", { type: "string" }) },
+  };
+  const badRequest = problem("Bad parameter; `param` names it.");
+  const wrongModel = problem("`hash` names a model this server does not serve.");
+
+  const sampleGet = (versioned: boolean): Json => ({
+    operationId: versioned ? "getModelSample" : "getSample",
+    summary: versioned
+      ? "Samples from one model: seeded responses are immutable."
+      : "Samples from a seed, or from one user latent z.",
+    parameters: [
+      ...(versioned ? [hash] : []),
+      ...queryParameters(schemas.sampleQuery),
+    ],
+    responses: {
+      "200": samples(
+        "n samples: an image or grid (PNG), a scatter plot (SVG) or JSON.",
+        "SampleResponse",
+        {
+          "X-Seed": header("The seed used (drawn when none was given).", {
+            type: "integer",
+            minimum: 0,
+            maximum: MAX_SEED,
+          }),
+          ...caching(versioned, true),
+        },
+      ),
+      "304": notModified,
+      "400": badRequest,
+      ...(versioned ? { "404": wrongModel } : {}),
+      "429": rateLimited,
+    },
+  });
+  const samplePost = (versioned: boolean): Json => ({
+    operationId: versioned ? "postModelSample" : "postSample",
+    summary: "A batch of user latents, run as one forward pass (never cached).",
+    parameters: [...(versioned ? [hash] : []), ...queryParameters(schemas.postQuery)],
+    requestBody: { required: true, content: { "application/json": { schema: ref("SampleBody") } } },
+    responses: {
+      "200": samples("One sample per latent.", "SampleResponse", {
+        "Cache-Control": header("Never stored.", { type: "string", enum: [NO_STORE] }),
+        Vary: header("The format may come from Accept.", { type: "string", enum: ["Accept"] }),
+      }),
+      "400": badRequest,
+      ...(versioned ? { "404": wrongModel } : {}),
+      "413": problem("Body larger than the limit."),
+      "415": problem("Body not application/json."),
+      "429": rateLimited,
+    },
+  });
+  const interpolateGet = (versioned: boolean): Json => ({
+    operationId: versioned ? "getModelInterpolation" : "getInterpolation",
+    summary: "Slerp between two seeds' latents: a PNG strip, an SVG path or JSON.",
+    parameters: [...(versioned ? [hash] : []), ...queryParameters(schemas.interpolateQuery)],
+    responses: {
+      "200": samples("`steps` samples along the path.", "InterpolateResponse", {
+        ...caching(versioned, false),
+      }),
+      "304": notModified,
+      "400": badRequest,
+      ...(versioned ? { "404": wrongModel } : {}),
+      "429": rateLimited,
+    },
+  });
+  /** A GET route with one kind of body and no parameters; `limited` by the rate limit. */
+  const plain = (
+    operationId: string,
+    summary: string,
+    type: string,
+    schema?: Json,
+    limited = true,
+  ): Json => ({
+    get: {
+      operationId,
+      summary,
+      responses: {
+        "200": { description: summary, content: { [type]: schema ? { schema } : {} } },
+        ...(limited ? { "429": rateLimited } : {}),
+      },
+    },
+  });
+
   return {
     openapi: "3.1.0",
     info: {
-      title: `gan-edge: ${title}`,
+      title: `gan-edge: ${facts.title}`,
       version: "1.0.0",
-      description: "G(z) of a GAN from seeds or user latents.",
+      description: `G(z) of a GAN from seeds or user latents; model ${facts.hash}.`,
     },
+    servers: [{ url: "/" }],
+    security: [],
     paths: {
-      "/v1/sample": {
-        get: {
-          summary: "Samples from a seed, or from one user latent z.",
-          parameters: [
-            param(
-              "seed",
-              "Seed of the shared PRNG; random (and returned in X-Seed, not cached) when absent.",
-              seed,
-            ),
-            param("n", `Number of samples (default 1).`, {
-              type: "integer",
-              minimum: 1,
-              maximum: facts.maxN,
-            }),
-            param(
-              "z",
-              `One latent of ${facts.dim} values (|v| ≤ ${LATENT_BOUND}): a comma list, or base64url of little-endian float32. Excludes seed and n.`,
-              { type: "string" },
-            ),
-            format,
-            cls,
-            truncation,
-          ],
-          responses: {
-            "200": samples("n samples: an image or grid (PNG), a scatter plot (SVG) or JSON."),
-            ...errors,
-          },
-        },
-        post: {
-          summary: "A batch of user latents, run as one forward pass.",
-          parameters: [format, truncation],
-          requestBody: {
-            required: true,
-            content: {
-              "application/json": { schema: { $ref: "#/components/schemas/SampleBody" } },
-            },
-          },
-          responses: {
-            "200": samples("One sample per latent."),
-            "400": errors["400"],
-            "413": problem("Body larger than the limit."),
-            "415": problem("Body not application/json."),
-            "429": errors["429"],
-          },
-        },
-      },
-      "/v1/interpolate": {
-        get: {
-          summary: "Slerp between two seeds' latents: a PNG strip, an SVG path or JSON.",
-          parameters: [
-            param("from", "Seed of the first latent.", seed, true),
-            param("to", "Seed of the last latent.", seed, true),
-            param("steps", `Frames, both ends included (default ${DEFAULT_STEPS}).`, {
-              type: "integer",
-              minimum: 2,
-              maximum: MAX_STEPS,
-            }),
-            format,
-            cls,
-            truncation,
-          ],
-          responses: { "200": samples("steps samples along the path."), ...errors },
-        },
-      },
-      "/v1/model": {
-        get: {
-          summary: "The model's metadata (shared schema) and hash.",
-          responses: {
-            "200": { description: "GanMetadata plus hash.", content: { "application/json": {} } },
-          },
-        },
-      },
-      "/healthz": {
-        get: {
-          summary: "Backend (wasm), SIMD, threads and model hash.",
-          responses: { "200": { description: "Healthy.", content: { "application/json": {} } } },
-        },
-      },
-      "/openapi.json": {
-        get: {
-          summary: "This document.",
-          responses: {
-            "200": { description: "OpenAPI 3.1.", content: { "application/json": {} } },
-          },
-        },
-      },
-      "/": {
-        get: {
-          summary: "The demo page.",
-          responses: { "200": { description: "HTML.", content: { "text/html": {} } } },
-        },
-      },
-      "/demo.js": {
-        get: {
-          summary: "The demo page's script.",
-          responses: { "200": { description: "JavaScript.", content: { "text/javascript": {} } } },
-        },
-      },
-      "/shared/latent_codec.js": {
-        get: {
-          summary:
-            "The encoder of the `z` parameter (base64url of float32), which the demo page imports.",
-          responses: { "200": { description: "JavaScript.", content: { "text/javascript": {} } } },
-        },
-      },
-      "/demo.css": {
-        get: {
-          summary: "The demo page's style sheet.",
-          responses: { "200": { description: "CSS.", content: { "text/css": {} } } },
-        },
-      },
+      "/v1/sample": { get: sampleGet(false), post: samplePost(false) },
+      "/v1/models/{hash}/sample": { get: sampleGet(true), post: samplePost(true) },
+      "/v1/interpolate": { get: interpolateGet(false) },
+      "/v1/models/{hash}/interpolate": { get: interpolateGet(true) },
+      "/v1/model": plain(
+        "getModel",
+        "The model's metadata, hash, formats, limits and versioned routes.",
+        "application/json",
+        ref("Model"),
+      ),
+      "/healthz": plain(
+        "getHealth",
+        "Backend (wasm), SIMD, threads and model hash; never rate-limited.",
+        "application/json",
+        ref("Health"),
+        false,
+      ),
+      "/openapi.json": plain("getOpenapi", "This document.", "application/json", {
+        type: "object",
+      }),
+      "/": plain("getPage", "The demo page.", "text/html"),
+      "/demo.js": plain("getPageScript", "The demo page's script.", "text/javascript"),
+      "/shared/latent_codec.js": plain(
+        "getLatentCodec",
+        "The encoder of the `z` parameter (base64url of float32), which the demo page imports.",
+        "text/javascript",
+      ),
+      "/demo.css": plain("getPageStyle", "The demo page's style sheet.", "text/css"),
     },
-    components: {
-      schemas: {
-        Problem: {
-          type: "object",
-          required: ["type", "title", "status", "detail"],
-          properties: {
-            type: { type: "string" },
-            title: { type: "string" },
-            status: { type: "integer" },
-            detail: { type: "string" },
-            param: { type: "string", description: "The offending parameter or body field." },
-          },
-        },
-        SampleBody: {
-          type: "object",
-          additionalProperties: false,
-          required: ["z"],
-          properties: {
-            z: {
-              type: "array",
-              minItems: 1,
-              maxItems: facts.maxN,
-              items: {
-                type: "array",
-                minItems: facts.dim,
-                maxItems: facts.dim,
-                items: { type: "number", minimum: -LATENT_BOUND, maximum: LATENT_BOUND },
-              },
-            },
-            class: {
-              type: "array",
-              description: "One class index per latent (conditional models only).",
-              items: {
-                type: "integer",
-                minimum: 0,
-                maximum: Math.max(0, (facts.classNames?.length ?? 0) - 1),
-              },
-            },
-          },
-        },
-      },
-    },
+    components: { schemas: components },
   };
 }

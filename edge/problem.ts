@@ -7,15 +7,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-
-/** A problem body; `param` names the offending parameter when there is one. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  param?: string;
-}
+import type { Problem } from "@gan-edge/shared/api";
 
 /** Thrown by validation and middleware; the app turns it into a response. */
 export class ProblemError extends Error {
@@ -101,6 +93,19 @@ export function tooManyRequests(
 /** A 504: the request ran past the configured timeout. */
 export function timedOut(ms: number): HTTPException {
   return new HTTPException(504, { message: `request took longer than ${ms} ms` });
+}
+
+/**
+ * A 404 for a versioned URL naming a model other than the served one
+ * (`served`): its samples cannot be made here any more.
+ */
+export function unknownModel(hash: string, served: string): ProblemError {
+  return new ProblemError(
+    404,
+    "Not found",
+    `hash: this server serves model ${served}, not ${hash.slice(0, 64)}; see GET /v1/model`,
+    "hash",
+  );
 }
 
 /** A 404 for a path no route serves. */

@@ -1,26 +1,66 @@
 /**
  * Generator output as an HTTP response in the negotiated format: JSON with
  * the latents, a PNG image or grid for image models, an SVG scatter plot for
- * points models. Also says which formats a model has.
+ * points models; the format from `format=` or else the Accept header.
  *
  * @module
  */
 import type { Context } from "hono";
-import type { ApiModelFacts, Format } from "@gan-edge/shared/api";
-import type { EdgeConfig } from "./config.ts";
-import type { Sampler } from "./sampler.ts";
-import { MEDIA_TYPES } from "./negotiate.ts";
+import { accepts } from "hono/accepts";
+import { type Format, MEDIA_TYPES } from "@gan-edge/shared/api";
 import { pngGrid } from "@gan-edge/shared/render/png";
 import { scatterSvg } from "@gan-edge/shared/render/svg";
+import type { ApiFacts } from "./facts.ts";
 
-/** What the request schemas need to know about `sampler` under `config`. */
-export function apiFacts(sampler: Sampler, config: EdgeConfig): ApiModelFacts {
-  return {
-    dim: sampler.metadata.latent.dim,
-    ...(sampler.classNames ? { classNames: sampler.classNames } : {}),
-    formats: sampler.metadata.output.kind === "image" ? ["json", "png"] : ["json", "svg"],
-    maxN: config.maxN,
+type Match = NonNullable<Parameters<typeof accepts>[1]["match"]>;
+
+/**
+ * RFC 9110 §12.5.1: each media type takes the q of the most specific range
+ * that matches it, and the highest q wins, the default on ties. (Hono's
+ * default match never lets the all-types range match a type, so with
+ * `image/png;q=0.1` and the all-types range at q=1 it would pick PNG, not the
+ * JSON that the header rates higher.)
+ */
+const mostSpecificRange: Match = (ranges, { supports, default: fallback }) => {
+  const quality = (type: string) => {
+    let best = { specificity: 0, q: 0 };
+    for (const range of ranges) {
+      const r = range.type.toLowerCase();
+      const specificity = r === type
+        ? 3
+        : r === `${type.split("/")[0]}/*`
+        ? 2
+        : r === "*/*"
+        ? 1
+        : 0;
+      if (specificity > best.specificity) best = { specificity, q: range.q };
+    }
+    return best.q;
   };
+  let choice = fallback;
+  let bestQ = quality(fallback);
+  for (const type of supports) {
+    const q = quality(type);
+    if (q > bestQ) [choice, bestQ] = [type, q];
+  }
+  return choice;
+};
+
+/**
+ * The response format: `format` when the query gave one (already
+ * validated), else the best of the model's formats for the Accept header
+ * (Hono's `accepts`), JSON when it names none of them (RFC 9110 allows
+ * ignoring Accept rather than answering 406).
+ */
+export function responseFormat(c: Context, format: Format | undefined, facts: ApiFacts): Format {
+  if (format) return format;
+  const type = accepts(c, {
+    header: "Accept",
+    supports: facts.formats.map((f) => MEDIA_TYPES[f]),
+    default: MEDIA_TYPES.json,
+    match: mostSpecificRange,
+  });
+  return facts.formats.find((f) => MEDIA_TYPES[f] === type) ?? "json";
 }
 
 /** Splits a flat row-major buffer into `n` nested arrays of `shape`. */
@@ -48,11 +88,11 @@ export interface Rendering {
 }
 
 /** The response for `r`, in its format. */
-export function respond(c: Context, sampler: Sampler, r: Rendering): Response {
-  const shape = [r.n, ...sampler.sampleShape];
+export function respond(c: Context, facts: ApiFacts, r: Rendering): Response {
+  const shape = [r.n, ...facts.sampleShape];
   c.header("Content-Type", MEDIA_TYPES[r.format]);
   if (r.format === "png") {
-    const png = pngGrid(r.out, r.n, sampler.sampleShape, r.strip ? r.n : undefined);
+    const png = pngGrid(r.out, r.n, [...facts.sampleShape], r.strip ? r.n : undefined);
     return c.body(png as Uint8Array<ArrayBuffer>);
   }
   if (r.format === "svg") {
@@ -60,7 +100,7 @@ export function respond(c: Context, sampler: Sampler, r: Rendering): Response {
   }
   return c.json({
     ...r.head,
-    z: nest(r.z, [r.n, sampler.metadata.latent.dim]),
+    z: nest(r.z, [r.n, facts.dim]),
     ...(r.labels ? { class: r.labels } : {}),
     shape,
     samples: nest(r.out, shape),

@@ -7,10 +7,16 @@
  * the served model (latent length, class names, which formats) is passed in
  * as {@link ApiModelFacts}, so one schema factory serves every model.
  *
+ * The same schemas document the API: the edge's OpenAPI document is their
+ * JSON Schema (`z.toJSONSchema`, output side). So each query parameter is a
+ * string parsed into a typed schema (`.pipe(z.int()…)`), which is what the
+ * document shows, and every parameter and field carries its description.
+ *
  * @module
  */
 import { z } from "zod";
 import { MAX_SEED } from "./prng.ts";
+import { GanMetadataSchema } from "./schema.ts";
 
 /** Default (and safe) largest `n` a sample request may ask for. */
 export const MAX_SAMPLES = 64;
@@ -26,6 +32,13 @@ export const MAX_TRUNCATION = 100;
 /** Response formats: JSON for every model, PNG for images, SVG for points. */
 export const FORMATS = ["json", "png", "svg"] as const;
 export type Format = typeof FORMATS[number];
+
+/** Media type of each format. */
+export const MEDIA_TYPES: Record<Format, string> = {
+  json: "application/json",
+  png: "image/png",
+  svg: "image/svg+xml",
+};
 
 /** What the request schemas need to know about the served model. */
 export interface ApiModelFacts {
@@ -45,36 +58,53 @@ const expecting = (what: string) => ({
 });
 
 /** A decimal integer in [min, max], written with ASCII digits only. */
-function intParam(min: number, max: number) {
+function intParam(min: number, max: number, description: string) {
   const what = `an integer in [${min}, ${max}]`;
+  const error = { error: `expected ${what}` };
   return z.string(expecting(what))
-    .regex(/^\d{1,10}$/, { error: `expected ${what}` })
+    .regex(/^\d{1,10}$/, error)
     .transform(Number)
-    .refine((v) => v >= min && v <= max, { error: `expected ${what}` });
+    .pipe(z.int(error).min(min, error).max(max, error))
+    .meta({ description });
 }
 
-const seedParam = () => intParam(0, MAX_SEED);
+const seedParam = (description: string) => intParam(0, MAX_SEED, description);
 
-const truncationParam = () =>
-  z.string().regex(/^\d{1,3}(\.\d{1,6})?$/, {
-    error: `expected a decimal number in (0, ${MAX_TRUNCATION}]`,
-  }).transform(Number).refine((v) => v > 0 && v <= MAX_TRUNCATION, {
-    error: `expected a decimal number in (0, ${MAX_TRUNCATION}]`,
-  });
+const truncationParam = () => {
+  const error = { error: `expected a decimal number in (0, ${MAX_TRUNCATION}]` };
+  return z.string().regex(/^\d{1,3}(\.\d{1,6})?$/, error)
+    .transform(Number)
+    .pipe(z.number(error).gt(0, error).lte(MAX_TRUNCATION, error))
+    .meta({
+      description: "Truncation trick by clipping: every latent coordinate with |z| > T becomes ±T.",
+    });
+};
 
 function formatParam(facts: ApiModelFacts) {
   const list = facts.formats.join(", ");
   return z.enum(facts.formats as [Format, ...Format[]], {
     error: `expected one of ${list} for this model`,
+  }).meta({
+    description: "Response format; when absent, chosen from the Accept header (JSON by default).",
   });
 }
 
 /**
  * `class` as a class index or an exact class name; refused for a model that
- * is not conditional. Parses to the class index.
+ * is not conditional. Parses to the class index. (A transform has no JSON
+ * Schema, so its documented form, index or name, is given as metadata.)
  */
 function classParam(facts: ApiModelFacts) {
   const names = facts.classNames;
+  const documented = names
+    ? {
+      description: `Class index or exact name: ${names.join(", ")}.`,
+      anyOf: [
+        { type: "integer", minimum: 0, maximum: names.length - 1 },
+        { type: "string", enum: names },
+      ],
+    }
+    : { type: "string", description: "Refused: this model is not conditional." };
   return z.string().transform((text, ctx) => {
     if (!names) {
       ctx.addIssue({
@@ -94,7 +124,7 @@ function classParam(facts: ApiModelFacts) {
       return z.NEVER;
     }
     return index;
-  });
+  }).meta(documented);
 }
 
 /** At most 40 characters of `text`, for echoing bad input back safely. */
@@ -108,8 +138,10 @@ function clip(text: string): string {
  */
 export function sampleQuerySchema(facts: ApiModelFacts) {
   return z.object({
-    seed: seedParam().optional(),
-    n: intParam(1, facts.maxN).optional(),
+    seed: seedParam(
+      "Seed of the shared PRNG; random (and returned in X-Seed, not cached) when absent.",
+    ).optional(),
+    n: intParam(1, facts.maxN, "Number of samples (default 1).").optional(),
     z: z.string().transform((text, ctx) => {
       const result = decodeLatent(text, facts.dim);
       if (typeof result === "string") {
@@ -117,6 +149,10 @@ export function sampleQuerySchema(facts: ApiModelFacts) {
         return z.NEVER;
       }
       return result;
+    }).meta({
+      type: "string",
+      description: `One latent of ${facts.dim} values (|v| ≤ ${LATENT_BOUND}): a comma list, ` +
+        "or base64url of little-endian float32. Excludes seed and n.",
     }).optional(),
     format: formatParam(facts).optional(),
     class: classParam(facts).optional(),
@@ -138,9 +174,10 @@ export type SampleQuery = z.output<ReturnType<typeof sampleQuerySchema>>;
 /** `GET /v1/interpolate` query: slerp from seed `from` to seed `to`. */
 export function interpolateQuerySchema(facts: ApiModelFacts) {
   return z.object({
-    from: seedParam(),
-    to: seedParam(),
-    steps: intParam(2, MAX_STEPS).optional(),
+    from: seedParam("Seed of the first latent."),
+    to: seedParam("Seed of the last latent."),
+    steps: intParam(2, MAX_STEPS, `Frames, both ends included (default ${DEFAULT_STEPS}).`)
+      .optional(),
     format: formatParam(facts).optional(),
     class: classParam(facts).optional(),
     truncation: truncationParam().optional(),
@@ -174,15 +211,16 @@ function lengthIn(min: number, max: number, params: z.core.$ZodCustomParams) {
  * `POST /v1/sample` body: a batch of latents, with a class each if any.
  * Every array's length is checked before its elements ({@link lengthIn},
  * piped into the element schema), so an invalid body is refused with one
- * issue, at no more cost than a valid one.
+ * issue, at no more cost than a valid one. (A pipe's JSON Schema is its
+ * output side, so the length bounds are repeated as metadata.)
  */
 export function sampleBodySchema(facts: ApiModelFacts) {
-  const value = z.number({ error: "expected a finite number" }).refine(
-    (v) => Math.abs(v) <= LATENT_BOUND,
-    { error: `expected |value| ≤ ${LATENT_BOUND}` },
-  );
+  const bound = { error: `expected |value| ≤ ${LATENT_BOUND}` };
+  const value = z.number({ error: "expected a finite number" })
+    .min(-LATENT_BOUND, bound).max(LATENT_BOUND, bound);
   const rowError = { error: `expected an array of ${facts.dim} numbers` };
-  const row = lengthIn(facts.dim, facts.dim, rowError).pipe(z.array(value));
+  const row = lengthIn(facts.dim, facts.dim, rowError).pipe(z.array(value))
+    .meta({ minItems: facts.dim, maxItems: facts.dim });
   const rows = `1 to ${facts.maxN} latents of ${facts.dim} numbers`;
   const classes = facts.classNames?.length ?? 0;
   const index = z.int({ error: "expected a class index" }).min(0, {
@@ -191,13 +229,17 @@ export function sampleBodySchema(facts: ApiModelFacts) {
     error: `expected a class index in [0, ${classes - 1}]`,
   });
   return z.object({
-    z: lengthIn(1, facts.maxN, expecting(rows)).pipe(z.array(row)),
+    z: lengthIn(1, facts.maxN, expecting(rows)).pipe(z.array(row))
+      .meta({ minItems: 1, maxItems: facts.maxN, description: "The latents, one row each." }),
     class: lengthIn(0, facts.maxN, {
       error: (issue) =>
         Array.isArray(issue.input)
           ? `expected at most ${facts.maxN} class indices`
           : "expected an array of class indices",
-    }).pipe(z.array(index)).optional(),
+    }).pipe(z.array(index)).meta({
+      maxItems: facts.maxN,
+      description: "One class index per latent (conditional models only).",
+    }).optional(),
   }, { error: "expected a JSON object {z, class?}" }).strict().superRefine(
     (body, ctx) => {
       if (body.class && !facts.classNames) {
@@ -313,23 +355,82 @@ function decodeBase64url(text: string, dim: number): Float32Array | string {
 
 export { encodeLatent } from "./latent_codec.js";
 
-/** `GET /v1/sample` and `POST /v1/sample` JSON response. */
-export interface SampleResponse {
-  /** The seed the latents were drawn from; null for user latents. */
-  seed: number | null;
-  /** The latent vectors used (after truncation), one row per sample. */
-  z: number[][];
-  /** Class index of each sample (conditional models only). */
-  class?: number[];
-  /** Shape of `samples`: [n, ...sample shape]. */
-  shape: number[];
-  /** One entry per sample: a point, or an image as nested [h][w][c] arrays. */
-  samples: unknown[];
+/** Nested arrays of numbers of exactly `shape` (a number for `[]`). */
+function nestedNumbers(shape: readonly number[]): z.ZodType {
+  const [head, ...rest] = shape;
+  if (head === undefined) return z.number();
+  return z.array(nestedNumbers(rest)).length(head);
 }
 
-/** `GET /v1/interpolate` JSON response. */
-export interface InterpolateResponse extends Omit<SampleResponse, "seed"> {
-  from: number;
-  to: number;
-  steps: number;
+/** The fields every samples response shares. */
+function samplesFields(facts: ApiModelFacts, sampleShape: readonly number[]) {
+  const classes = facts.classNames?.length ?? 0;
+  return {
+    z: z.array(z.array(z.number()).length(facts.dim))
+      .describe("The latent vectors used (after truncation), one row per sample."),
+    ...(classes
+      ? {
+        class: z.array(z.int().min(0).max(classes - 1))
+          .describe("Class index of each sample."),
+      }
+      : {}),
+    shape: z.array(z.int().positive()).describe("Shape of `samples`: [n, ...sample shape]."),
+    samples: z.array(nestedNumbers(sampleShape)).describe(
+      "One entry per sample: a point, or an image as nested [height][width][channels] " +
+        "arrays of values in [-1, 1].",
+    ),
+  };
 }
+
+/**
+ * `GET /v1/sample` and `POST /v1/sample` JSON response, for a model whose
+ * samples have shape `sampleShape`.
+ */
+export function sampleResponseSchema(facts: ApiModelFacts, sampleShape: readonly number[]) {
+  return z.object({
+    seed: z.int().min(0).max(MAX_SEED).nullable()
+      .describe("The seed the latents were drawn from; null for user latents."),
+    ...samplesFields(facts, sampleShape),
+  }).strict();
+}
+export type SampleResponse = z.output<ReturnType<typeof sampleResponseSchema>>;
+
+/** `GET /v1/interpolate` JSON response. */
+export function interpolateResponseSchema(facts: ApiModelFacts, sampleShape: readonly number[]) {
+  return z.object({
+    from: z.int().min(0).max(MAX_SEED),
+    to: z.int().min(0).max(MAX_SEED),
+    steps: z.int().min(2).max(MAX_STEPS),
+    ...samplesFields(facts, sampleShape),
+  }).strict();
+}
+export type InterpolateResponse = z.output<ReturnType<typeof interpolateResponseSchema>>;
+
+/** An RFC 9457 problem: every error response's body (`application/problem+json`). */
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.int().min(400).max(599),
+  detail: z.string().describe("What was wrong, starting with the parameter's name."),
+  param: z.string().optional().describe("The offending parameter or body field."),
+}).strict();
+export type Problem = z.output<typeof ProblemSchema>;
+
+/**
+ * `GET /v1/model`: the artifact's metadata, its hash, and what the API
+ * serves for it: formats, limits and the versioned routes, whose seeded
+ * responses are immutable (the hash names the model in their path).
+ */
+export const ModelResponseSchema = GanMetadataSchema.extend({
+  hash: z.string().regex(/^[0-9a-f]{64}$/)
+    .describe("SHA-256 over model.json and its shards: names the model in versioned URLs."),
+  api: z.object({
+    formats: z.array(z.enum(FORMATS)).describe("Formats this model is rendered in."),
+    maxN: z.int().positive().describe("Largest n of a sample request (and rows of a POST)."),
+    maxSteps: z.int().positive().describe("Most frames of an interpolation."),
+    sample: z.string().describe("This model's sample route: /v1/models/{hash}/sample."),
+    interpolate: z.string()
+      .describe("This model's interpolation route: /v1/models/{hash}/interpolate."),
+  }).strict(),
+}).strict();
+export type ModelResponse = z.output<typeof ModelResponseSchema>;

@@ -1,6 +1,7 @@
 // The demo page: a gallery, latent sliders, a class picker and an
 // interpolation strip, all drawn by the edge's HTTP API (nothing runs a model
-// in the browser).
+// in the browser). GET /v1/model gives the model's versioned routes (whose
+// seeded images the browser may keep for good) and the API's limits.
 // On disk this path is shared/latent_codec.js; in the browser, from /demo.js,
 // it resolves to /shared/latent_codec.js, which the page routes serve.
 import { encodeLatent } from "../../shared/latent_codec.js";
@@ -8,7 +9,7 @@ import { encodeLatent } from "../../shared/latent_codec.js";
 const SLIDERS = 6;
 const GALLERY = { image: 16, points: 64 };
 const $ = (id) => document.getElementById(id);
-const state = { format: "png", kind: "image", z: null };
+const state = { format: "png", kind: "image", z: null, api: null };
 
 /** The query string for `params` plus the shared class/truncation choices. */
 function query(params) {
@@ -31,22 +32,22 @@ async function getJson(url) {
 }
 
 function renderEditor() {
-  $("editor").src = `/v1/sample?${query({ z: encodeLatent(state.z), format: state.format })}`;
+  $("editor").src = `${state.api.sample}?${
+    query({ z: encodeLatent(state.z), format: state.format })
+  }`;
 }
 
 async function refresh() {
   report();
   const seed = $("seed").value;
   try {
-    $("gallery").src = `/v1/sample?${
-      query({ seed, n: GALLERY[state.kind], format: state.format })
+    const n = Math.min(GALLERY[state.kind], state.api.maxN);
+    $("gallery").src = `${state.api.sample}?${query({ seed, n, format: state.format })}`;
+    const steps = Math.min(8, state.api.maxSteps);
+    $("strip").src = `${state.api.interpolate}?${
+      query({ from: seed, to: $("to").value, steps, format: state.format })
     }`;
-    $("strip").src = `/v1/interpolate?${
-      query({ from: seed, to: $("to").value, steps: 8, format: state.format })
-    }`;
-    const first = await getJson(
-      `/v1/sample?${query({ seed, format: "json" })}`,
-    );
+    const first = await getJson(`${state.api.sample}?${query({ seed, format: "json" })}`);
     state.z = Float32Array.from(first.z[0]);
     document.querySelectorAll("#sliders input").forEach((input, i) => {
       input.value = String(state.z[i]);
@@ -80,6 +81,7 @@ async function main() {
   try {
     const model = await getJson("/v1/model");
     state.kind = model.output.kind;
+    state.api = model.api;
     state.format = state.kind === "image" ? "png" : "svg";
     $("model").textContent = `${model.training.dataset}: ${model.output.kind}s` +
       ` from a ${model.latent.dim}-dimensional ${model.latent.distribution} latent` +

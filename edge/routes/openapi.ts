@@ -4,14 +4,15 @@
  * @module
  */
 import { Hono } from "hono";
-import type { ApiModelFacts } from "@gan-edge/shared/api";
+import type { ApiFacts } from "../facts.ts";
 import { openapiDocument } from "../openapi.ts";
+import { REVALIDATE } from "../cache.ts";
 
-/** The OpenAPI route for a model described by `facts`. */
-export function openapiRoutes(facts: ApiModelFacts, title: string) {
-  const document = openapiDocument(facts, title);
+/** The OpenAPI route for the model of `facts`. */
+export function openapiRoutes(facts: ApiFacts) {
+  const document = openapiDocument(facts);
   return new Hono().get(
     "/openapi.json",
-    (c) => c.json(document, 200, { "Cache-Control": "public, max-age=300" }),
+    (c) => c.json(document, 200, { "Cache-Control": REVALIDATE }),
   );
 }

@@ -3,18 +3,19 @@
  * or for one user latent `z`. Without a seed one is drawn at random and
  * returned in `X-Seed`, so any response can be reproduced.
  * `POST /v1/sample`: a batch of user latents as one forward pass.
+ * The same routes serve under `/v1/models/{hash}/sample`, where seeded
+ * responses are immutable (see cache.ts).
  *
  * @module
  */
 import { Hono } from "hono";
 import { latents, MAX_SEED } from "@gan-edge/shared/prng";
-import { postQuerySchema, sampleBodySchema, sampleQuerySchema } from "@gan-edge/shared/api";
-import type { EdgeConfig } from "../config.ts";
+import { encodeLatent } from "@gan-edge/shared/api";
 import type { Sampler } from "../sampler.ts";
-import { notModified, sampleEtag, setCaching } from "../cache.ts";
+import type { ApiFacts } from "../facts.ts";
+import { cacheKey, NO_STORE, notModified, setCaching } from "../cache.ts";
 import { truncate } from "../latent.ts";
-import { negotiate } from "../negotiate.ts";
-import { apiFacts, respond } from "../respond.ts";
+import { respond, responseFormat } from "../respond.ts";
 import { jsonBody, validJson, validQuery } from "../validate.ts";
 
 /**
@@ -32,62 +33,49 @@ export function classLabels(
   return Array.from({ length: n }, (_, i) => cls ?? i % k);
 }
 
-/** The sample routes for `sampler`. */
-export function sampleRoutes(sampler: Sampler, config: EdgeConfig) {
-  const facts = apiFacts(sampler, config);
+/**
+ * The sample routes for the model of `facts`, run by `sampler`; `versioned`
+ * when mounted under `/v1/models/{hash}`.
+ */
+export function sampleRoutes(sampler: Sampler, facts: ApiFacts, versioned: boolean) {
   const { dim, distribution } = sampler.metadata.latent;
   return new Hono()
-    .get("/", validQuery(sampleQuerySchema(facts)), async (c) => {
+    .get("/", validQuery(facts.schemas.sampleQuery), async (c) => {
       const q = c.req.valid("query");
-      const format = negotiate(q.format, c.req.header("accept"), facts.formats);
+      const format = responseFormat(c, q.format, facts);
       const random = q.seed === undefined && q.z === undefined;
       const seed = q.z ? null : q.seed ?? randomSeed();
       const n = q.n ?? 1;
-      const z = truncate(
-        q.z ?? latents(seed!, n, dim, distribution),
-        q.truncation,
-      );
-      const labels = classLabels(sampler, n, q.class);
-      const etag = random ? null : await sampleEtag(sampler.hash, "GET /v1/sample", {
-        seed,
-        n,
-        z: q.z,
-        format,
+      const key = await cacheKey(facts.hash, facts.versionedBase, "sample", {
+        ...(q.z ? { z: encodeLatent(q.z) } : { seed: seed!, n }),
         class: q.class,
         truncation: q.truncation,
+        format,
       });
-      setCaching(c, etag);
+      setCaching(c, key, { versioned, random });
       if (seed !== null) c.header("X-Seed", String(seed));
-      if (notModified(c, etag)) return c.body(null, 304);
+      if (!random && notModified(c, key.etag)) return c.body(null, 304);
+      const z = truncate(q.z ?? latents(seed!, n, dim, distribution), q.truncation);
+      const labels = classLabels(sampler, n, q.class);
       const out = await sampler.generate(z, n, labels);
-      return respond(c, sampler, { format, n, z, out, labels, head: { seed } });
+      return respond(c, facts, { format, n, z, out, labels, head: { seed } });
     })
     .post(
       "/",
       jsonBody,
-      validQuery(postQuerySchema(facts)),
-      validJson(sampleBodySchema(facts)),
+      validQuery(facts.schemas.postQuery),
+      validJson(facts.schemas.sampleBody),
       async (c) => {
         const q = c.req.valid("query");
         const body = c.req.valid("json");
-        const format = negotiate(
-          q.format,
-          c.req.header("accept"),
-          facts.formats,
-        );
+        const format = responseFormat(c, q.format, facts);
         const n = body.z.length;
         const z = truncate(Float32Array.from(body.z.flat()), q.truncation);
         const labels = body.class ?? classLabels(sampler, n);
-        setCaching(c, null);
+        c.header("Cache-Control", NO_STORE);
+        c.header("Vary", "Accept");
         const out = await sampler.generate(z, n, labels);
-        return respond(c, sampler, {
-          format,
-          n,
-          z,
-          out,
-          labels,
-          head: { seed: null },
-        });
+        return respond(c, facts, { format, n, z, out, labels, head: { seed: null } });
       },
     );
 }

@@ -45,7 +45,10 @@ async function exercise(page: Page, url: string, format: string) {
   await page.goto(url);
   await page.waitForSelector("#sliders input");
   for (const id of ["gallery", "editor", "strip"]) {
-    assert.match(await loaded(page, id), new RegExp(`format=${format}`), id);
+    const src = await loaded(page, id);
+    assert.match(src, new RegExp(`format=${format}`), id);
+    // The model's versioned routes, from GET /v1/model: seeded images are immutable there.
+    assert.match(src, /^\/v1\/models\/[0-9a-f]{64}\/(sample|interpolate)\?/, id);
   }
   const before = await loaded(page, "editor");
   const shotBefore = await page.locator("#editor").screenshot();

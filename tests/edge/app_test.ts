@@ -74,9 +74,18 @@ Deno.test("GET /v1/model and /healthz report the model and the wasm backend", as
   const json = await readModelJson(SHIPPED_RING8) as {
     userDefinedMetadata: unknown;
   };
-  assert.deepEqual({ ...model, hash: undefined }, {
+  assert.deepEqual({ ...model, hash: undefined, api: undefined }, {
     ...json.userDefinedMetadata as object,
     hash: undefined,
+    api: undefined,
+  });
+  // What the API serves for it; the demo page reads its routes and limits here.
+  assert.deepEqual(model.api, {
+    formats: ["json", "svg"],
+    maxN: 64,
+    maxSteps: 64,
+    sample: `/v1/models/${model.hash}/sample`,
+    interpolate: `/v1/models/${model.hash}/interpolate`,
   });
   const health = await (await app.request("/healthz")).json();
   assert.equal(health.backend, "wasm");

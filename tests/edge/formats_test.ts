@@ -81,6 +81,18 @@ Deno.test("Accept picks the format when format= is absent; format= wins", async 
   assert.equal(res.headers.get("vary"), "Accept");
 });
 
+Deno.test("Accept: the most specific range's q rates each format, JSON on ties", async () => {
+  const type = async (app: typeof ring8, accept: string) =>
+    (await app.request("/v1/sample?seed=1", { headers: { accept } })).headers.get("content-type");
+  assert.equal(await type(image, "image/*;q=0.9, application/json;q=0.8"), "image/png");
+  // The all-types range rates JSON 1, above PNG's 0.1 (Hono's default match would pick PNG).
+  assert.equal(await type(image, "image/png;q=0.1, */*"), "application/json");
+  assert.equal(await type(image, "image/png;q=0, */*;q=0.5"), "application/json");
+  assert.equal(await type(image, "IMAGE/PNG"), "image/png");
+  assert.equal(await type(ring8, "image/webp, image/svg+xml"), "image/svg+xml");
+  assert.equal(await type(image, "garbage;;q=x,,"), "application/json");
+});
+
 Deno.test("SVG: a scatter plot with one circle per point for points models", async () => {
   const res = await ring8.request("/v1/sample?seed=3&n=10&format=svg");
   assert.equal(res.headers.get("content-type"), "image/svg+xml");

@@ -1,8 +1,7 @@
-/** The edge's small pure parts: latent codec, truncation, slerp, negotiation, SVG. */
+/** The edge's small pure parts: latent codec, truncation, slerp, SVG. */
 import assert from "node:assert/strict";
 import { decodeLatent, encodeLatent } from "@gan-edge/shared/api";
 import { slerp, truncate } from "@gan-edge/edge/latent";
-import { negotiate } from "@gan-edge/edge/negotiate";
 import { scatterSvg } from "@gan-edge/shared/render/svg";
 import { latents } from "@gan-edge/shared/prng";
 
@@ -41,19 +40,6 @@ Deno.test("truncate clips in place; slerp ends at both latents, stays on the arc
   assert.ok(Math.abs(path[2] - Math.SQRT1_2) < 1e-6);
   // Parallel latents fall back to a linear path.
   assert.deepEqual(Array.from(slerp(a, Float32Array.from([2, 0]), 3)), [1, 0, 1.5, 0, 2, 0]);
-});
-
-Deno.test("negotiation: format= wins, then the most specific Accept range, JSON on ties", () => {
-  const image = ["json", "png"] as const;
-  assert.equal(negotiate("json", "image/png", image), "json");
-  assert.equal(negotiate(undefined, undefined, image), "json");
-  assert.equal(negotiate(undefined, "image/png", image), "png");
-  assert.equal(negotiate(undefined, "image/*;q=0.9, application/json;q=0.8", image), "png");
-  assert.equal(negotiate(undefined, "image/png;q=0.1, */*", image), "json");
-  assert.equal(negotiate(undefined, "image/png;q=0, */*;q=0.5", image), "json");
-  assert.equal(negotiate(undefined, "text/html", image), "json");
-  assert.equal(negotiate(undefined, "image/webp, image/svg+xml", ["json", "svg"]), "svg");
-  assert.equal(negotiate(undefined, "garbage;;q=x,,", image), "json");
 });
 
 Deno.test("SVG scatter: a fixed frame of at least ±2, and non-finite points left out", () => {
