@@ -1,7 +1,9 @@
 /**
- * The training loop, read top to bottom: for each step, update D k times on a
- * real and a fake batch, then update G so that D calls its fakes real; log
- * `loss_D loss_G D(x) D(G(z))` (pytorch/examples dcgan's order and names).
+ * The training loop, read top to bottom: for each epoch ({@link trainEpochs}),
+ * for each step ({@link trainSteps}), update D k times on a real and a fake
+ * batch, then update G so that D calls its fakes real; log `loss_D loss_G
+ * D(x) D(G(z))` (pytorch/examples dcgan's order and names); after each epoch,
+ * the caller's samples and checkpoint.
  *
  * Every random draw (data, z, fake labels, dropout masks, WGAN-GP's
  * interpolation weights) comes from one shared PRNG seeded by `--seed` and
@@ -222,6 +224,42 @@ export function callTogether(
   const labels = realLabels && fakeLabels ? tf.concat([realLabels, fakeLabels]) : null;
   const out = call(model, x, labels);
   return tf.split(out, [realX.shape[0], fakeX.shape[0]]) as [tf.Tensor, tf.Tensor];
+}
+
+/** What the caller does around the steps: the run folder's writes, and when to stop. */
+export interface EpochHooks {
+  /** After each step: its log line. */
+  onStep: (log: StepLog) => void | Promise<void>;
+  /**
+   * After each epoch's steps, and after the steps of an interrupted one
+   * (`complete` false): samples, checkpoint, report.
+   */
+  onEpoch: (epoch: { epoch: number; logs: StepLog[]; complete: boolean }) => Promise<void>;
+  /** Checked after every step; true stops the run after that step's hooks. */
+  shouldStop: () => boolean;
+}
+
+/**
+ * The whole run: epoch by epoch from `state.step` up to `--steps`, where an
+ * epoch is `--epoch-steps` steps counted from step 0, so a resumed run keeps
+ * the epochs of an uninterrupted one.
+ */
+export async function trainEpochs(
+  state: GanState,
+  data: DataSource,
+  { onStep, onEpoch, shouldStop }: EpochHooks,
+): Promise<void> {
+  const { steps, "epoch-steps": epochSteps } = state.config;
+  while (state.step < steps && !shouldStop()) {
+    const epoch = Math.floor(state.step / epochSteps) + 1;
+    const until = Math.min(steps, epoch * epochSteps);
+    const logs: StepLog[] = [];
+    await trainSteps(state, data, until, async (log) => {
+      logs.push(log);
+      await onStep(log);
+    }, shouldStop);
+    await onEpoch({ epoch, logs, complete: state.step === until });
+  }
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   perSample,
   specFor,
   type StepLog,
+  trainEpochs,
   trainSteps,
 } from "../../trainer/loop.ts";
 
@@ -325,6 +326,31 @@ Deno.test("--lr-decay linear: --lr at step 1 down to --lr/steps at the last; Ada
     await trainSteps(state, ring8, 4);
     const lr = (state.optG as unknown as { learningRate: number }).learningRate;
     assert.equal(lr, 0.00025);
+  } finally {
+    state.dispose();
+  }
+});
+
+Deno.test("trainEpochs: epochs of --epoch-steps up to --steps; a stop ends the epoch early", async () => {
+  const config = parseConfig(["--batch-size", "8", "--steps", "5", "--epoch-steps", "2"]);
+  const state = new GanState(config, specFor(config, ring8));
+  try {
+    const epochs: [number, number[], boolean][] = [];
+    const steps: number[] = [];
+    let stopAfter = 3;
+    const hooks = {
+      onStep: (l: StepLog) => void steps.push(l.step),
+      onEpoch: ({ epoch, logs, complete }: { epoch: number; logs: StepLog[]; complete: boolean }) =>
+        Promise.resolve(void epochs.push([epoch, logs.map((l) => l.step), complete])),
+      shouldStop: () => state.step >= stopAfter,
+    };
+    await trainEpochs(state, ring8, hooks);
+    assert.deepEqual(epochs, [[1, [1, 2], true], [2, [3], false]]);
+    // Resumed: the epochs continue where an uninterrupted run's would be.
+    stopAfter = Infinity;
+    await trainEpochs(state, ring8, hooks);
+    assert.deepEqual(epochs.slice(2), [[2, [4], true], [3, [5], true]]);
+    assert.deepEqual(steps, [1, 2, 3, 4, 5]);
   } finally {
     state.dispose();
   }
