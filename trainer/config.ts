@@ -105,6 +105,46 @@ export type TrainConfig = Required<Omit<TrainFlags, "arch">> & {
   arch: Exclude<TrainFlags["arch"], "auto">;
 };
 
+/** Flags that may change when resuming; the rest come from the checkpoint. */
+export const RESUMABLE: readonly (keyof TrainFlags)[] = [
+  "out",
+  "steps",
+  "epochs",
+  "backend",
+  "quantize",
+  "log-every",
+  "resume",
+  "data-dir",
+];
+
+/**
+ * The settings of a resumed run: the checkpoint's `saved` ones, with the
+ * flags typed now (`given`) that may change ({@link RESUMABLE}); `ignored`
+ * names the other flags typed. `--epochs` without `--steps` sets a new length.
+ */
+export function resumeFlags(
+  saved: TrainConfig,
+  flags: TrainFlags,
+  given: ReadonlySet<keyof TrainFlags>,
+): { flags: TrainFlags; ignored: (keyof TrainFlags)[] } {
+  const overrides = Object.fromEntries(
+    RESUMABLE.filter((k) => given.has(k)).map((k) => [k, flags[k]]),
+  );
+  const merged = trainCommand.flags.safeParse({ ...saved, ...overrides, resume: true });
+  if (!merged.success) {
+    const issue = merged.error.issues[0];
+    throw new ConfigError(
+      `--resume: the checkpoint's --${issue.path.join(".")} does not fit this trainer ` +
+        `(${issue.message})`,
+    );
+  }
+  const newLength = given.has("epochs") && !given.has("steps");
+  return {
+    flags: newLength ? { ...merged.data, steps: undefined } : merged.data,
+    ignored: [...given].filter((k) => !RESUMABLE.includes(k)),
+  };
+}
+
 /** What {@link resolveDefaults} needs to know about the data. */
 export interface DataFacts {
   kind: "points" | "image";

@@ -106,6 +106,10 @@ export class GanState {
   }
 
   /** Frees every tensor the state owns. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
   dispose(): void {
     this.optD.dispose();
     this.optG.dispose();

@@ -1,68 +1,240 @@
 /**
- * `deno task train`: parse flags, pick the backend, train epoch by epoch —
- * fixed-noise samples, a checkpoint and the HTML report after each — then
- * export the edge artifact. Ctrl-C checkpoints and stops; `--resume`
- * continues exactly where the last checkpoint left off.
+ * `deno task train`, read top to bottom like nanoGPT's train.py: the
+ * settings (flags from `trainCommand`, or the checkpoint's on `--resume`),
+ * the data, the models, then the loop — per epoch, per step: D step, G step,
+ * log; after each epoch: fixed-noise samples, a checkpoint and the HTML
+ * report — and the export of the edge artifact. Ctrl-C checkpoints and
+ * stops; `--resume` continues exactly where the last checkpoint left off.
  *
  * @module
  */
 import { helpText, parseFlags, UsageError } from "@gan-edge/cli";
 import { type BackendChoice, BackendError, selectBackend } from "./backend.ts";
-import { CheckpointError, loadCheckpoint, restoreState, saveCheckpoint } from "./checkpoint.ts";
+import {
+  type Checkpoint,
+  CheckpointError,
+  loadCheckpoint,
+  restoreState,
+  saveCheckpoint,
+} from "./checkpoint.ts";
 import {
   ConfigError,
   resolveDefaults,
+  resumeFlags,
   trainCommand,
   type TrainConfig,
   type TrainFlags,
 } from "./config.ts";
 import { DataError, type DataSource, openDataset } from "./data/mod.ts";
 import { type ExportMetadata, exportRun } from "./export.ts";
-import { DivergenceError, GanState, specFor, type StepLog, trainSteps } from "./loop.ts";
+import { DivergenceError, GanState, specFor, type StepLog, trainEpochs } from "./loop.ts";
 import { reportHtml } from "./report/html.ts";
 import { lockRunFolder, RunFolderError, RunLog, writeRunFile } from "./run_folder.ts";
 import { TrainingProgress } from "./report/progress.ts";
 import { renderSamples } from "./report/samples.ts";
 
-/** Flags that may change when resuming; the rest come from the checkpoint. */
-const RESUMABLE: readonly (keyof TrainFlags)[] = [
-  "out",
-  "steps",
-  "epochs",
-  "backend",
-  "quantize",
-  "log-every",
-  "resume",
-  "data-dir",
-];
+/** Runs the CLI; returns the process exit code. */
+export async function main(args: string[]): Promise<number> {
+  try {
+    const parsed = parseFlags(trainCommand, args);
+    if (parsed.help) {
+      console.log(helpText(trainCommand));
+      return 0;
+    }
+    return await train(parsed.flags, parsed.given);
+  } catch (e) {
+    return failure(e);
+  }
+}
 
 /**
- * The settings of a resumed run: the checkpoint's, with the flags typed now
- * that may change ({@link RESUMABLE}); a warning names the ignored ones.
+ * One run, top to bottom: the settings, the data, the models, then the loop
+ * (per epoch, per step: D step, G step, log; after each epoch: samples,
+ * checkpoint, report) and the export. Returns the exit code: 0, or 130 when
+ * Ctrl-C stopped it after a checkpoint.
  */
-function resumedFlags(
-  saved: TrainConfig,
-  flags: TrainFlags,
-  given: ReadonlySet<keyof TrainFlags>,
-): TrainFlags {
-  const ignored = [...given].filter((k) => !RESUMABLE.includes(k));
-  if (ignored.length) {
-    console.warn(`warning: --resume keeps the run's settings; ignoring --${ignored.join(", --")}`);
+async function train(flags: TrainFlags, given: ReadonlySet<keyof TrainFlags>): Promise<number> {
+  // Settings: the flags, or the checkpoint's when resuming.
+  const { out } = flags;
+  using _lock = await lockRunFolder(out);
+  const checkpoint = await checkpointToResume(out, flags.resume);
+  let settings = flags;
+  if (checkpoint) {
+    const resumed = resumeFlags(checkpoint.state.config, flags, given);
+    if (resumed.ignored.length) {
+      console.warn(
+        `warning: --resume keeps the run's settings; ignoring --${resumed.ignored.join(", --")}`,
+      );
+    }
+    settings = resumed.flags;
   }
-  const overrides = Object.fromEntries(
-    RESUMABLE.filter((k) => given.has(k)).map((k) => [k, flags[k]]),
-  );
-  const merged = trainCommand.flags.safeParse({ ...saved, ...overrides, resume: true });
-  if (!merged.success) {
-    const issue = merged.error.issues[0];
-    throw new CheckpointError(
-      `checkpoint settings: --${issue.path.join(".")}: ${issue.message}; ` +
-        "this version of the trainer cannot continue the run",
+
+  // Data; the settings left to `auto` follow from it.
+  const data = await openDataset(settings.dataset, {
+    dataDir: settings["data-dir"] || undefined,
+    imageSize: settings["image-size"],
+  });
+  const config = resolveDefaults(settings, {
+    kind: data.output.kind,
+    size: data.size,
+    labelled: Boolean(data.classNames),
+  });
+
+  // Models: G, D and their optimisers on the chosen backend, restored when resuming.
+  const spec = specFor(config, data);
+  const backend: BackendChoice = await selectBackend(config.backend, spec);
+  console.log(`backend: ${backend.name} (${backend.reason})`);
+  using state = new GanState(config, spec);
+  if (checkpoint) {
+    await restoreState(state, checkpoint);
+    console.log(`resuming ${out} at step ${state.step} of ${config.steps}`);
+  }
+  if (state.step >= config.steps) {
+    throw new ConfigError(
+      `--steps: the run is already at step ${state.step}; pass a larger --steps or --epochs to continue`,
     );
   }
-  // --epochs alone sets a new length: the saved step count must not win.
-  if (given.has("epochs") && !given.has("steps")) return { ...merged.data, steps: undefined };
-  return merged.data;
+
+  // The run folder: the step log (cut back to the checkpoint), the samples so far.
+  await Deno.mkdir(`${out}/samples`, { recursive: true });
+  using log = await RunLog.open(out, state.step);
+  const samples = await samplesSoFar(out);
+  const progress = new TrainingProgress(state.step, config.steps, config["log-every"]);
+  using interrupt = onInterrupt();
+
+  // The loop.
+  const started = Date.now();
+  await trainEpochs(state, data, {
+    onStep: async (line) => {
+      await log.write(line);
+      log.steps.push(line);
+      progress.update(line);
+    },
+    onEpoch: async ({ epoch, complete }) => {
+      if (complete) {
+        // A resumed epoch's summary covers its steps before the resume too.
+        await log.write(epochSummary(epoch, log.steps.filter((l) => l.epoch === epoch)));
+        const sample = await writeSamples(out, epoch, state);
+        if (!samples.some((s) => s.file === sample.file)) samples.push(sample); // redrawn on resume
+      }
+      await log.sync(); // the checkpoint covers these lines
+      await saveCheckpoint(out, state, metadataFor(config, data, state, backend.name));
+      const report = reportHtml(`gan-edge run ${out}`, log.steps, samples, {
+        dataset: config.dataset,
+        architecture: spec.id,
+        loss: config.loss,
+        backend: backend.name,
+        step: `${state.step} / ${config.steps}`,
+        seed: config.seed,
+      });
+      await writeRunFile(out, "report.html", new TextEncoder().encode(report));
+    },
+    shouldStop: () => interrupt.requested,
+  });
+  if (interrupt.requested) {
+    progress.message(
+      `interrupted at step ${state.step}; checkpoint saved in ${out}/checkpoints/latest. ` +
+        `Continue with: deno task train --out ${out} --resume`,
+    );
+    return 130;
+  }
+
+  // Export: the edge artifact in out/model.
+  const { bytes, fidelity } = await exportRun(out, config.quantize).catch((e) => {
+    throw new CheckpointError(
+      `${out}/model: could not export (${
+        (e as Error).message
+      }); the previous model, if any, is intact`,
+    );
+  });
+  progress.message(
+    `trained to step ${state.step} in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
+      `wrote ${out}/model (${bytes} bytes, ${config.quantize}; ` +
+      `max |Δ| vs float32 ${fidelity.maxAbsDiff.toExponential(2)}, ` +
+      `mean ${fidelity.meanAbsDiff.toExponential(2)}), ${out}/report.html`,
+  );
+  return 0;
+}
+
+/**
+ * The checkpoint in `out` that `--resume` continues, or null for a new run;
+ * refuses a `--resume` with nothing to resume and a new run over an old one.
+ */
+async function checkpointToResume(out: string, resume: boolean): Promise<Checkpoint | null> {
+  const checkpoint = await loadCheckpoint(out);
+  if (checkpoint?.warning) console.warn(`warning: ${checkpoint.warning}`);
+  if (resume && !checkpoint) {
+    throw new ConfigError(
+      `--resume: no checkpoint in ${out}/checkpoints; start the run without --resume`,
+    );
+  }
+  if (!resume && checkpoint) {
+    // Never overwrite a run by accident: its checkpoint may be hours of work.
+    throw new ConfigError(
+      `--out: ${out} already holds a run (checkpoint at step ${checkpoint.state.step}); ` +
+        "continue it with --resume, or choose another --out",
+    );
+  }
+  return checkpoint;
+}
+
+/** A sample picture of the run's file list, epoch order. */
+interface SampleFile {
+  epoch: number;
+  file: string;
+}
+
+/** The sample pictures already in `out/samples` (a resumed run keeps them). */
+async function samplesSoFar(out: string): Promise<SampleFile[]> {
+  const samples: SampleFile[] = [];
+  for await (const e of Deno.readDir(`${out}/samples`)) {
+    const m = e.name.match(/^epoch-(\d+)\./);
+    if (m) samples.push({ epoch: Number(m[1]), file: `samples/${e.name}` });
+  }
+  return samples.sort((a, b) => a.epoch - b.epoch);
+}
+
+/** Ctrl-C (SIGINT) sets `requested`, so the loop stops after a step and a checkpoint. */
+function onInterrupt(): { readonly requested: boolean } & Disposable {
+  let requested = false;
+  const listener = () => {
+    requested = true;
+  };
+  Deno.addSignalListener("SIGINT", listener);
+  return {
+    get requested() {
+      return requested;
+    },
+    [Symbol.dispose]: () => Deno.removeSignalListener("SIGINT", listener),
+  };
+}
+
+/** Means of each numeric field over an epoch's step logs. */
+function epochSummary(epoch: number, logs: StepLog[]) {
+  const mean = (key: keyof StepLog) => {
+    const xs = logs.map((l) => l[key]).filter((v): v is number => typeof v === "number");
+    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+  };
+  return {
+    summary: "epoch",
+    epoch,
+    step: logs.at(-1)?.step ?? 0,
+    loss_D: mean("loss_D"),
+    loss_G: mean("loss_G"),
+    D_x: mean("D_x"),
+    D_G_z: mean("D_G_z"),
+    V: mean("V"),
+    JSD: mean("JSD"),
+    samples_per_sec: mean("samples_per_sec"),
+  };
+}
+
+/** Draws G's (export weights') samples from the fixed noise into `samples/epoch-NNNN`. */
+async function writeSamples(out: string, epoch: number, state: GanState): Promise<SampleFile> {
+  const picture = await state.withExportWeights((G) => renderSamples(G, state.spec));
+  const file = `samples/epoch-${String(epoch).padStart(4, "0")}.${picture.ext}`;
+  await writeRunFile(out, file, picture.bytes);
+  return { epoch, file };
 }
 
 /** Metadata of the generator artifact for this run, as of `steps`. */
@@ -109,178 +281,27 @@ export function metadataFor(
   };
 }
 
-/** Means of each numeric field over an epoch's step logs. */
-function epochSummary(epoch: number, logs: StepLog[]) {
-  const mean = (key: keyof StepLog) => {
-    const xs = logs.map((l) => l[key]).filter((v): v is number => typeof v === "number");
-    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
-  };
-  return {
-    summary: "epoch",
-    epoch,
-    step: logs.at(-1)?.step ?? 0,
-    loss_D: mean("loss_D"),
-    loss_G: mean("loss_G"),
-    D_x: mean("D_x"),
-    D_G_z: mean("D_G_z"),
-    V: mean("V"),
-    JSD: mean("JSD"),
-    samples_per_sec: mean("samples_per_sec"),
-  };
-}
-
-/** Runs the CLI; returns the process exit code. */
-export async function main(args: string[]): Promise<number> {
-  let state: GanState | undefined;
-  try {
-    const parsed = parseFlags(trainCommand, args);
-    if (parsed.help) {
-      console.log(helpText(trainCommand));
-      return 0;
-    }
-    let flags = parsed.flags;
-    const { out } = flags;
-    using _lock = await lockRunFolder(out);
-    const checkpoint = await loadCheckpoint(out);
-    if (checkpoint?.warning) console.warn(`warning: ${checkpoint.warning}`);
-    if (flags.resume && !checkpoint) {
-      throw new ConfigError(
-        `--resume: no checkpoint in ${out}/checkpoints; start the run without --resume`,
-      );
-    }
-    if (!flags.resume && checkpoint) {
-      // Never overwrite a run by accident: its checkpoint may be hours of work.
-      throw new ConfigError(
-        `--out: ${out} already holds a run (checkpoint at step ${checkpoint.state.step}); ` +
-          "continue it with --resume, or choose another --out",
-      );
-    }
-    if (checkpoint) flags = resumedFlags(checkpoint.state.config, flags, parsed.given);
-
-    const data = await openDataset(flags.dataset, {
-      dataDir: flags["data-dir"] || undefined,
-      imageSize: flags["image-size"],
-    });
-    const config = resolveDefaults(flags, {
-      kind: data.output.kind,
-      size: data.size,
-      labelled: Boolean(data.classNames),
-    });
-    const spec = specFor(config, data);
-    const backend: BackendChoice = await selectBackend(config.backend, spec);
-    console.log(`backend: ${backend.name} (${backend.reason})`);
-    state = new GanState(config, spec);
-    if (checkpoint) {
-      await restoreState(state, checkpoint);
-      console.log(`resuming ${out} at step ${state.step} of ${config.steps}`);
-    }
-    if (state.step >= config.steps) {
-      throw new ConfigError(
-        `--steps: the run is already at step ${state.step}; pass a larger --steps or --epochs to continue`,
-      );
-    }
-
-    await Deno.mkdir(`${out}/samples`, { recursive: true });
-    using log = await RunLog.open(out, state.step);
-    const allSteps = log.steps;
-
-    let stop = false;
-    const onSigint = () => {
-      stop = true;
-    };
-    Deno.addSignalListener("SIGINT", onSigint);
-    const progress = new TrainingProgress(state.step, config.steps, config["log-every"]);
-    const samples: { epoch: number; file: string }[] = [];
-    for await (const e of Deno.readDir(`${out}/samples`)) {
-      const m = e.name.match(/^epoch-(\d+)\./);
-      if (m) samples.push({ epoch: Number(m[1]), file: `samples/${e.name}` });
-    }
-    const epochSteps = config["epoch-steps"];
-    const started = Date.now();
-    try {
-      while (state.step < config.steps && !stop) {
-        const epoch = Math.floor(state.step / epochSteps) + 1;
-        const until = Math.min(config.steps, epoch * epochSteps);
-        // A resumed epoch's summary covers its steps before the resume too.
-        const epochLogs = allSteps.filter((l) => l.epoch === epoch);
-        await trainSteps(state, data, until, async (line) => {
-          await log.write(line);
-          epochLogs.push(line);
-          allSteps.push(line);
-          progress.update(line);
-        }, () => stop);
-        const complete = state.step === until;
-        if (complete) {
-          await log.write(epochSummary(epoch, epochLogs));
-          const picture = await state.withExportWeights((G) => renderSamples(G, spec));
-          const file = `samples/epoch-${String(epoch).padStart(4, "0")}.${picture.ext}`;
-          await writeRunFile(out, file, picture.bytes);
-          if (!samples.some((s) => s.file === file)) samples.push({ epoch, file }); // redrawn on resume
-        }
-        await log.sync(); // the checkpoint covers these lines
-        await saveCheckpoint(out, state, metadataFor(config, data, state, backend.name));
-        await writeRunFile(
-          out,
-          "report.html",
-          new TextEncoder().encode(
-            reportHtml(`gan-edge run ${out}`, allSteps, samples.sort((a, b) => a.epoch - b.epoch), {
-              dataset: config.dataset,
-              architecture: spec.id,
-              loss: config.loss,
-              backend: backend.name,
-              step: `${state.step} / ${config.steps}`,
-              seed: config.seed,
-            }),
-          ),
-        );
-      }
-    } finally {
-      Deno.removeSignalListener("SIGINT", onSigint);
-    }
-    if (stop) {
-      progress.message(
-        `interrupted at step ${state.step}; checkpoint saved in ${out}/checkpoints/latest. ` +
-          `Continue with: deno task train --out ${out} --resume`,
-      );
-      return 130;
-    }
-    const { bytes, fidelity } = await exportRun(out, config.quantize).catch((e) => {
-      throw new CheckpointError(
-        `${out}/model: could not export (${
-          (e as Error).message
-        }); the previous model, if any, is intact`,
-      );
-    });
-    progress.message(
-      `trained to step ${state.step} in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
-        `wrote ${out}/model (${bytes} bytes, ${config.quantize}; ` +
-        `max |Δ| vs float32 ${fidelity.maxAbsDiff.toExponential(2)}, ` +
-        `mean ${fidelity.meanAbsDiff.toExponential(2)}), ${out}/report.html`,
-    );
-    return 0;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`error: ${e.message}`);
-      return 2;
-    }
-    if (e instanceof DivergenceError) {
-      console.error(
-        `error: ${e.message}. The last good checkpoint is kept; fix the settings (e.g. a lower --lr) ` +
-          "and continue with --resume, or start over.",
-      );
-      return 1;
-    }
-    if (
-      e instanceof BackendError || e instanceof DataError || e instanceof CheckpointError ||
-      e instanceof RunFolderError
-    ) {
-      console.error(`error: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  } finally {
-    state?.dispose();
+/** Prints what went wrong and returns the exit code: 2 for bad flags, else 1. */
+function failure(e: unknown): number {
+  if (e instanceof UsageError) {
+    console.error(`error: ${e.message}`);
+    return 2;
   }
+  if (e instanceof DivergenceError) {
+    console.error(
+      `error: ${e.message}. The last good checkpoint is kept; fix the settings (e.g. a lower --lr) ` +
+        "and continue with --resume, or start over.",
+    );
+    return 1;
+  }
+  if (
+    e instanceof BackendError || e instanceof DataError || e instanceof CheckpointError ||
+    e instanceof RunFolderError
+  ) {
+    console.error(`error: ${e.message}`);
+    return 1;
+  }
+  throw e;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

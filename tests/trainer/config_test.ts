@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { helpText, parseFlags, UsageError } from "@gan-edge/cli";
-import { type DataFacts, parseConfig, trainCommand } from "../../trainer/config.ts";
+import {
+  type DataFacts,
+  parseConfig,
+  resolveDefaults,
+  resumeFlags,
+  trainCommand,
+} from "../../trainer/config.ts";
 
 const POINTS: DataFacts = { kind: "points", size: null, labelled: false };
 const IMAGES: DataFacts = { kind: "image", size: 60000, labelled: true };
@@ -99,3 +105,41 @@ Deno.test("the auto defaults stay unset until the data is known", () => {
   assert.equal(parsed.flags.arch, "auto");
   assert.deepEqual([...parsed.given], ["lr"]);
 });
+
+Deno.test("--resume keeps the saved settings but for out, steps, epochs and the like", () => {
+  const saved = parseConfig([
+    "--steps",
+    "30",
+    "--epoch-steps",
+    "10",
+    "--lr",
+    "0.01",
+    "--seed",
+    "3",
+  ]);
+  const resume = (args: string[]) => {
+    const parsed = parseFlags(trainCommand, ["--resume", ...args]);
+    assert.ok(!parsed.help);
+    return resumeFlags(saved, parsed.flags, parsed.given);
+  };
+  const more = resume(["--steps", "50", "--lr", "0.5", "--out", "runs/x"]);
+  assert.deepEqual(more.ignored, ["lr"]);
+  assert.deepEqual(
+    [more.flags.steps, more.flags.lr, more.flags.seed, more.flags.out, more.flags.resume],
+    [50, 0.01, 3, "runs/x", true],
+  );
+  // --epochs alone sets a new length: the saved 30 steps give way.
+  const longer = resume(["--epochs", "5"]);
+  assert.equal(longer.flags.steps, undefined);
+  assert.equal(parseConfigOf(longer.flags).steps, 50);
+  // A checkpoint whose settings this trainer no longer accepts is named.
+  assert.throws(
+    () => resumeFlags({ ...saved, loss: "wgan" as typeof saved.loss }, saved, new Set()),
+    (e: Error) => e instanceof UsageError && /--resume: the checkpoint's --loss/.test(e.message),
+  );
+});
+
+/** Resolves resumed flags against the points data the tests use. */
+function parseConfigOf(flags: ReturnType<typeof resumeFlags>["flags"]) {
+  return resolveDefaults(flags, POINTS);
+}
