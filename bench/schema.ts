@@ -7,6 +7,7 @@
  * @module
  */
 import { z } from "zod";
+import type { ArchitectureSpec } from "../trainer/architectures.ts";
 
 /** results.json's schema name; bump it when the shape changes. */
 export const SCHEMA = "gan-edge-bench/2";
@@ -187,7 +188,8 @@ export type Trainer = z.infer<typeof Trainer>;
 
 /** What train_step.ts prints per case. */
 export const StepCase = z.object({
-  spec: z.record(z.string(), z.unknown()),
+  /** The trainer's architecture spec, which the peer builds the same layers from. */
+  spec: z.custom<ArchitectureSpec>((v) => typeof v === "object" && v !== null && "id" in v),
   batch: z.number().int(),
   lr: z.number(),
   beta1: z.number(),

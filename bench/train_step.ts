@@ -19,6 +19,7 @@ import { RING8, sampleMixture } from "../trainer/data/toy.ts";
 import type { DataSource } from "../trainer/data/mod.ts";
 import { GanState, specFor, trainSteps } from "../trainer/loop.ts";
 import { countMacs } from "./macs.ts";
+import type { StepCase } from "./schema.ts";
 import { summarize } from "./stats.ts";
 
 /** The benchmarked trainer configurations: `deno task train` flags. */
@@ -56,7 +57,12 @@ const size = (ws: tf.LayerVariable[]) =>
   ws.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
 
 /** Times `runs` trainer steps of case `name` on the active backend. */
-export async function benchCase(name: string, runs: number, warmup: number, maxSeconds = Infinity) {
+export async function benchCase(
+  name: string,
+  runs: number,
+  warmup: number,
+  maxSeconds = Infinity,
+): Promise<StepCase> {
   const c = TRAIN_CASES[name];
   if (!c) throw new Error(`unknown case ${name}; expected one of ${Object.keys(TRAIN_CASES)}`);
   const data = c.data === "points" ? ring8 : images();
