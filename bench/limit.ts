@@ -56,7 +56,13 @@ async function peerSide(peer: Peer, threads: number, runs: number): Promise<Matm
         `${out.info.blas.openblas_config ?? out.info.blas.sgemm}`;
     }
     const call: Summary = summarize(r.ms);
-    return { threads, gflops: gflops(r.size, 1, call.p50), call, seconds: r.seconds };
+    return {
+      threads: out.info.threads,
+      blas_threads: out.info.blas.blas_threads,
+      gflops: gflops(r.size, 1, call.p50),
+      call,
+      seconds: r.seconds,
+    };
   } catch (e) {
     return (e as Error).message;
   }

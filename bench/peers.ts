@@ -190,9 +190,11 @@ export async function runPeer(peer: AvailablePeer, threads: number, args: string
   const r = await call({ python: peer.python, env: peer.env, threads, args });
   if (r.code !== 0) throw new PeerError(`peer_torch.py ${args[0]} failed: ${r.stderr}`);
   const out = PeerOutput.parse(JSON.parse(r.last));
-  if (out.info.threads !== threads) {
+  const blas = out.info.blas.blas_threads;
+  if (out.info.threads !== threads || (blas !== null && blas !== threads)) {
     throw new PeerError(
-      `peer_torch.py ${args[0]}: asked for ${threads} threads, torch ran ${out.info.threads}`,
+      `peer_torch.py ${args[0]}: asked for ${threads} threads, torch ran ${out.info.threads}` +
+        (blas !== null ? ` and its BLAS ${blas}` : ""),
     );
   }
   return out;

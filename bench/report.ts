@@ -87,7 +87,10 @@ function matmulRows(m: Matmul, peer: Peer): Row[] {
     peer: name,
     peerValue: a.peer?.gflops ?? null,
     ratio: a.limit?.ratio ?? null,
-    note: a.note ?? missing ?? "ratio = peer ÷ ours: the limit",
+    note: a.note ?? missing ??
+      `the limit (peer ÷ ours); the peer ran ${a.peer?.threads} torch and ${
+        a.peer?.blas_threads ?? "?"
+      } BLAS threads`,
   }));
 }
 

@@ -121,7 +121,10 @@ export type AvailablePeer = Extract<Peer, { available: true }>;
 
 /** One side's 512×512 float32 matmul at a thread count. */
 export const MatmulSide = z.object({
+  /** Threads (wasm: Workers; the peer: torch.get_num_threads() during the call). */
   threads: z.number().int(),
+  /** The peer's BLAS threads during the call (openblas_get_num_threads()), when known. */
+  blas_threads: z.number().int().nullable().optional(),
   /** threads · 2·size³ ÷ the median call (each thread multiplies at once). */
   gflops: z.number(),
   call: Summary,

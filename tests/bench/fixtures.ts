@@ -47,6 +47,7 @@ export const MISSING_PEER: Peer = {
 export function sampleMeasured(peer: Peer = OPENBLAS_PEER): Measured {
   const side = (threads: number, gflops: number) => ({
     threads,
+    blas_threads: threads,
     gflops,
     call: flat(10),
     seconds: 1,

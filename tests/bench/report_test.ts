@@ -57,6 +57,7 @@ Deno.test("trainer rows: each thread count on both sides, the ratio read against
   assert.equal(limit.ours, 50);
   assert.equal(limit.peerValue, 150);
   assert.equal(limit.ratio, 3);
+  assert.equal(limit.note, "the limit (peer ÷ ours); the peer ran 2 torch and 2 BLAS threads");
   const params = find(rows, (r) => r.measure.endsWith("trainable parameters G + D"));
   assert.equal(params.note, "G, D and BN statistics equal");
   // Achieved GFLOP/s: 64·(4·17,664 + 8·16,768) MACs in 4 ms, 25 GFLOP/s wasm matmul.
