@@ -173,7 +173,9 @@ function trainerCaseRows(c: TrainerCase, peer: Peer, limits: Matmul): Row[] {
     ].filter(Boolean);
     rows.push({
       section: "trainer",
-      measure: `${label}: D+G step, achieved GFLOP/s (${(macs / 1e9).toFixed(2)} GMAC est.)`,
+      measure: `${label}: D+G step, achieved GFLOP/s (${
+        macs >= 1e8 ? `${(macs / 1e9).toFixed(2)} GMAC` : `${(macs / 1e6).toFixed(1)} MMAC`
+      } est.)`,
       threads: 1,
       ours: mine,
       unit: "GFLOP/s",

@@ -13,6 +13,7 @@
 import { runDenoChild } from "./child.ts";
 import { runPeer } from "./peers.ts";
 import {
+  type AvailablePeer,
   type Backend,
   type Case,
   type Paired,
@@ -31,9 +32,9 @@ import { z } from "zod";
 
 /** The table's name of each case. */
 export const CASE_LABEL: Record<Case, string> = {
-  mlp: "MLP GAN (ring8: G 8→128→128→2, D 2→128→128→1)",
-  dcgan64: "DCGAN 28×28, width 64 (trainer default)",
-  dcgan32c: "DCGAN 28×28, width 32, conditional (shipped)",
+  mlp: "MLP GAN, ring8 (G 8→128→128→2, D 2→128→128→1)",
+  dcgan64: "DCGAN 28×28 w64 (the trainer's default)",
+  dcgan32c: "DCGAN 28×28 w32 conditional (shipped)",
 };
 
 /**
@@ -125,131 +126,144 @@ async function tfjsCase(backend: string, kase: Case, b: Budget, runs: number) {
 
 const notMeasured = (note: string): Timed => ({ step: null, note });
 
-/** Every case on every backend, and the wasm trainer against the peer at each thread count. */
-export async function benchTrainer(options: {
+/** What the trainer section is asked to run. */
+export interface TrainerOptions {
   cases: readonly Case[];
   backends: readonly Backend[];
   threads: readonly number[];
   peer: Peer;
   quick: boolean;
   log: (s: string) => void;
-}): Promise<Trainer> {
-  const { peer, quick, log } = options;
-  const rounds = quick ? 1 : ROUNDS;
-  const cases: TrainerCase[] = [];
-  for (const kase of options.cases) {
-    const backends: TrainerCase["backends"] = [];
-    // Backends other than wasm run once, without the peer: they are far from it.
-    for (const backend of options.backends.filter((b) => b !== "wasm")) {
-      const b = budget(quick, backend, kase);
-      log(`trainer: ${kase} on ${backend} (${b.runs} runs after ${b.warmup} warm-up)`);
-      const r = await tfjsCase(backend, kase, b, b.runs);
-      backends.push({ backend, result: r.timed, ...(r.adapter ? { adapter: r.adapter } : {}) });
-    }
-    if (!options.backends.includes("wasm")) {
-      cases.push({
-        case: kase,
-        label: CASE_LABEL[kase],
-        batch: 64,
-        params: null,
-        peer_params: null,
-        macs: null,
-        at: [],
-        backends,
-      });
-      continue;
-    }
-    const b = budget(quick, "wasm", kase);
-    const perRound = Math.ceil(b.runs / rounds);
-    const ours: number[][] = [];
-    const theirs = new Map(options.threads.map((t) => [t, [] as number[][]]));
-    const peerNotes = new Map<number, string>();
-    let first: StepCase | undefined;
-    let firstError: Timed | undefined;
-    let peerParams: Params | null = null;
-    const runOurs = async (round: number) => {
-      log(`trainer: ${kase} on wasm, round ${round + 1}/${rounds} (${perRound} runs)`);
-      const r = await tfjsCase("wasm", kase, b, perRound);
-      if (r.result) first ??= r.result;
-      else firstError ??= r.timed;
-      ours.push(r.result?.ms ?? []);
-    };
-    const runPeers = async (round: number) => {
-      for (const t of options.threads) {
-        const runs = theirs.get(t)!;
-        if (!peer.available) {
-          peerNotes.set(t, "not measured: no PyTorch peer");
-          continue;
-        }
-        if (!first) {
-          peerNotes.set(t, "not measured: our step failed, so there is no spec to give the peer");
-          runs.push([]);
-          continue;
-        }
-        log(`trainer: ${kase} on ${peer.name}, ${t} thread(s), round ${round + 1}/${rounds}`);
-        const spec = {
-          ...first.spec,
-          batch: first.batch,
-          lr: first.lr,
-          beta1: first.beta1,
-          beta2: first.beta2,
-        };
-        try {
-          const out = await runPeer(peer, t, [
-            "train",
-            JSON.stringify({ [kase]: spec }),
-            String(perRound),
-            String(b.warmup),
-          ]);
-          const r = PeerTrain.parse(out.result)[kase];
-          runs.push(r.ms);
-          peerParams = r.params;
-        } catch (e) {
-          peerNotes.set(t, `error: ${(e as Error).message}`);
-          runs.push([]);
-        }
-      }
-    };
-    for (let round = 0; round < rounds; round++) {
-      // Ours goes first in round 0: the peer takes its spec.
-      if (round % 2 === 0) {
-        await runOurs(round);
-        await runPeers(round);
+}
+
+/** A case on the backends other than wasm: once each, without the peer (they are far from it). */
+async function otherBackends(kase: Case, o: TrainerOptions): Promise<TrainerCase["backends"]> {
+  const out: TrainerCase["backends"] = [];
+  for (const backend of o.backends.filter((b) => b !== "wasm")) {
+    const b = budget(o.quick, backend, kase);
+    o.log(`trainer: ${kase} on ${backend} (${b.runs} runs after ${b.warmup} warm-up)`);
+    const r = await tfjsCase(backend, kase, b, b.runs);
+    out.push({ backend, result: r.timed, ...(r.adapter ? { adapter: r.adapter } : {}) });
+  }
+  return out;
+}
+
+/** The peer's step at `threads`, given our step's spec: its times, or why there are none. */
+async function peerStep(
+  kase: Case,
+  ours: StepCase,
+  threads: number,
+  runs: number,
+  warmup: number,
+  peer: AvailablePeer,
+): Promise<{ ms: number[]; params?: Params; error?: string }> {
+  const spec = {
+    ...ours.spec,
+    batch: ours.batch,
+    lr: ours.lr,
+    beta1: ours.beta1,
+    beta2: ours.beta2,
+  };
+  try {
+    const out = await runPeer(peer, threads, [
+      "train",
+      JSON.stringify({ [kase]: spec }),
+      String(runs),
+      String(warmup),
+    ]);
+    const r = PeerTrain.parse(out.result)[kase];
+    return { ms: r.ms, params: r.params };
+  } catch (e) {
+    return { ms: [], error: `error: ${(e as Error).message}` };
+  }
+}
+
+/** A case on wasm against the peer at every thread count, in rounds taken in turn. */
+async function wasmAgainstPeer(
+  kase: Case,
+  o: TrainerOptions,
+  rounds: number,
+): Promise<Omit<TrainerCase, "backends">> {
+  const b = budget(o.quick, "wasm", kase);
+  const perRound = Math.ceil(b.runs / rounds);
+  const ours: number[][] = [];
+  const theirs = new Map(o.threads.map((t) => [t, [] as number[][]]));
+  const peerNotes = new Map<number, string>();
+  let first: StepCase | undefined;
+  let firstError: Timed | undefined;
+  let peerParams: Params | null = null;
+  const runOurs = async (round: number) => {
+    o.log(`trainer: ${kase} on wasm, round ${round + 1}/${rounds} (${perRound} runs)`);
+    const r = await tfjsCase("wasm", kase, b, perRound);
+    if (r.result) first ??= r.result;
+    else firstError ??= r.timed;
+    ours.push(r.result?.ms ?? []);
+  };
+  const runTheirs = async (round: number) => {
+    for (const t of o.threads) {
+      if (!o.peer.available) {
+        peerNotes.set(t, "not measured: no PyTorch peer");
+      } else if (!first) {
+        peerNotes.set(t, "not measured: our step failed, so there is no spec to give the peer");
+        theirs.get(t)!.push([]);
       } else {
-        await runPeers(round);
-        await runOurs(round);
+        o.log(`trainer: ${kase} on ${o.peer.name}, ${t} thread(s), round ${round + 1}/${rounds}`);
+        const r = await peerStep(kase, first, t, perRound, b.warmup, o.peer);
+        theirs.get(t)!.push(r.ms);
+        if (r.params) peerParams = r.params;
+        if (r.error) peerNotes.set(t, r.error);
       }
     }
-    const all = ours.flat();
-    const oursTimed: Timed = all.length
-      ? { step: summarize(all) }
-      : firstError ?? notMeasured("no step");
-    const at: TrainerAt[] = options.threads.map((t) => {
-      const peerMs = theirs.get(t)!;
-      const flat = peerMs.flat();
-      const peerTimed = flat.length
-        ? { step: summarize(flat) }
-        : notMeasured(peerNotes.get(t) ?? "no step");
-      if (t > TRAINER_THREADS) {
-        return {
-          threads: t,
-          ours: notMeasured(`not measured: the trainer runs on ${TRAINER_THREADS} thread`),
-          peer: peerTimed,
-          paired: null,
-        };
+  };
+  for (let round = 0; round < rounds; round++) {
+    // Ours goes first in round 0: the peer takes its spec.
+    const order = round % 2 === 0 ? [runOurs, runTheirs] : [runTheirs, runOurs];
+    for (const run of order) await run(round);
+  }
+  const all = ours.flat();
+  const oursTimed = all.length ? { step: summarize(all) } : firstError ?? notMeasured("no step");
+  const at = o.threads.map((t): TrainerAt => {
+    const peerMs = theirs.get(t)!;
+    const flat = peerMs.flat();
+    const peerTimed = flat.length
+      ? { step: summarize(flat) }
+      : notMeasured(peerNotes.get(t) ?? "no step");
+    return t > TRAINER_THREADS
+      ? {
+        threads: t,
+        ours: notMeasured(`not measured: the trainer runs on ${TRAINER_THREADS} thread`),
+        peer: peerTimed,
+        paired: null,
       }
-      return { threads: t, ours: oursTimed, peer: peerTimed, paired: pairedRatio(ours, peerMs) };
-    });
-    cases.push({
+      : { threads: t, ours: oursTimed, peer: peerTimed, paired: pairedRatio(ours, peerMs) };
+  });
+  return {
+    case: kase,
+    label: CASE_LABEL[kase],
+    batch: first?.batch ?? 64,
+    params: first?.params ?? null,
+    peer_params: peerParams,
+    macs: first?.macs ?? null,
+    at,
+  };
+}
+
+/** Every case on every backend, and the wasm trainer against the peer at each thread count. */
+export async function benchTrainer(o: TrainerOptions): Promise<Trainer> {
+  const rounds = o.quick ? 1 : ROUNDS;
+  const cases: TrainerCase[] = [];
+  for (const kase of o.cases) {
+    const backends = await otherBackends(kase, o);
+    const wasm = o.backends.includes("wasm") ? await wasmAgainstPeer(kase, o, rounds) : {
       case: kase,
       label: CASE_LABEL[kase],
-      batch: first?.batch ?? 64,
-      params: first?.params ?? null,
-      peer_params: peerParams,
-      macs: first?.macs ?? null,
-      at,
-      backends,
-    });
+      batch: 64,
+      params: null,
+      peer_params: null,
+      macs: null,
+      at: [],
+    };
+    cases.push({ ...wasm, backends });
   }
   return { rounds, cases };
 }
