@@ -148,7 +148,7 @@ Deno.test("serve refuses a bad model folder or port with a clear message", async
   assert.equal(badPort.code, 2);
   assert.match(
     badPort.stderr,
-    /--port: expected an integer in \[0, 65535\], got "http"/,
+    /--port: expected an integer ≥ 0 and ≤ 65535, got "http"/,
   );
 });
 
