@@ -89,19 +89,46 @@ function formatParam(facts: ApiModelFacts) {
   });
 }
 
+/** The index of the class named `name` in any letter case (`dress`, `Dress`); -1 if none. */
+export function classNamed(names: readonly string[], name: string): number {
+  const wanted = name.toLowerCase();
+  return names.findIndex((n) => n.toLowerCase() === wanted);
+}
+
+/** The class a query's `text` names: a decimal index, else a name ({@link classNamed}); -1 if none. */
+function classIndex(names: readonly string[], text: string): number {
+  if (!/^\d{1,3}$/.test(text)) return classNamed(names, text);
+  const index = Number(text);
+  return index < names.length ? index : -1;
+}
+
+/** What a class may be, for messages: `0 to 2 or one of T-shirt/top, …`. */
+function classChoices(names: readonly string[]): string {
+  return `0 to ${names.length - 1} or one of ${names.join(", ")} (any letter case)`;
+}
+
 /**
- * `class` as a class index or an exact class name; refused for a model that
- * is not conditional. Parses to the class index. (A transform has no JSON
- * Schema, so its documented form, index or name, is given as metadata.)
+ * A class name's documented form: a string, case-insensitive. (JSON Schema
+ * has no case-insensitive enum, so the names are examples, not an enum.)
+ */
+function classNameSchema(names: readonly string[]) {
+  return { type: "string", examples: [...names] };
+}
+
+/**
+ * `class` as a class index or a class name in any letter case; refused for
+ * a model that is not conditional. Parses to the class index. (A transform
+ * has no JSON Schema, so its documented form, index or name, is given as
+ * metadata.)
  */
 function classParam(facts: ApiModelFacts) {
   const names = facts.classNames;
   const documented = names
     ? {
-      description: `Class index or exact name: ${names.join(", ")}.`,
+      description: `Class index or name (any letter case): ${names.join(", ")}.`,
       anyOf: [
         { type: "integer", minimum: 0, maximum: names.length - 1 },
-        { type: "string", enum: names },
+        classNameSchema(names),
       ],
     }
     : { type: "string", description: "Refused: this model is not conditional." };
@@ -113,13 +140,11 @@ function classParam(facts: ApiModelFacts) {
       });
       return z.NEVER;
     }
-    const index = /^\d{1,3}$/.test(text) ? Number(text) : names.indexOf(text);
-    if (index < 0 || index >= names.length) {
+    const index = classIndex(names, text);
+    if (index < 0) {
       ctx.addIssue({
         code: "custom",
-        message: `unknown class "${clip(text)}"; expected 0 to ${names.length - 1} or one of ${
-          names.join(", ")
-        }`,
+        message: `unknown class "${clip(text)}"; expected ${classChoices(names)}`,
       });
       return z.NEVER;
     }
@@ -222,23 +247,37 @@ export function sampleBodySchema(facts: ApiModelFacts) {
   const row = lengthIn(facts.dim, facts.dim, rowError).pipe(z.array(value))
     .meta({ minItems: facts.dim, maxItems: facts.dim });
   const rows = `1 to ${facts.maxN} latents of ${facts.dim} numbers`;
-  const classes = facts.classNames?.length ?? 0;
-  const index = z.int({ error: "expected a class index" }).min(0, {
-    error: `expected a class index in [0, ${classes - 1}]`,
-  }).max(classes - 1, {
-    error: `expected a class index in [0, ${classes - 1}]`,
-  });
+  const names = facts.classNames ?? [];
+  const choices = names.length ? `expected a class: ${classChoices(names)}` : "expected a class";
+  // A JSON number is an index, a JSON string a name.
+  const index = z.union([z.int(), z.string()], { error: choices })
+    .transform((value, ctx) => {
+      const index = typeof value === "number"
+        ? (value >= 0 && value < names.length ? value : -1)
+        : classNamed(names, value);
+      if (index < 0) {
+        ctx.addIssue({ code: "custom", message: choices });
+        return z.NEVER;
+      }
+      return index;
+    }).meta({
+      anyOf: [
+        { type: "integer", minimum: 0, maximum: Math.max(0, names.length - 1) },
+        classNameSchema(names),
+      ],
+    });
   return z.object({
     z: lengthIn(1, facts.maxN, expecting(rows)).pipe(z.array(row))
       .meta({ minItems: 1, maxItems: facts.maxN, description: "The latents, one row each." }),
     class: lengthIn(0, facts.maxN, {
       error: (issue) =>
         Array.isArray(issue.input)
-          ? `expected at most ${facts.maxN} class indices`
-          : "expected an array of class indices",
+          ? `expected at most ${facts.maxN} classes`
+          : "expected an array of classes (indices or names)",
     }).pipe(z.array(index)).meta({
       maxItems: facts.maxN,
-      description: "One class index per latent (conditional models only).",
+      description: "One class per latent, an index or a name in any letter case " +
+        "(conditional models only).",
     }).optional(),
   }, { error: "expected a JSON object {z, class?}" }).strict().superRefine(
     (body, ctx) => {
@@ -264,10 +303,10 @@ const LONGEST_VALUE = 25;
 
 /**
  * Bytes of the largest valid `POST /v1/sample` body for `facts`, written
- * compactly: `maxN` rows of `dim` values of the longest form, and a class
- * index of the most digits per row for a conditional model. The edge's
+ * compactly: `maxN` rows of `dim` values of the longest form, and for a
+ * conditional model a class per row, its longest index or name. The edge's
  * default body limit, so that it never reads much more than a valid request.
- * (About 103 KB for 64 latents of 64 and 10 classes.)
+ * (About 103 KB for 64 latents of 64 and Fashion-MNIST's 10 classes.)
  *
  * @example
  * ```ts
@@ -283,9 +322,13 @@ export function largestSampleBody(facts: ApiModelFacts): number {
   const list = (count: number, width: number) => 2 + count * width + Math.max(0, count - 1);
   const row = list(facts.dim, LONGEST_VALUE);
   const latents = `{"z":}`.length + list(facts.maxN, row);
-  const classes = facts.classNames?.length ?? 0;
-  if (classes === 0) return latents;
-  return latents + `,"class":`.length + list(facts.maxN, String(classes - 1).length);
+  const names = facts.classNames ?? [];
+  if (names.length === 0) return latents;
+  const entry = Math.max(
+    String(names.length - 1).length,
+    ...names.map((name) => JSON.stringify(name).length),
+  );
+  return latents + `,"class":`.length + list(facts.maxN, entry);
 }
 export type SampleBody = z.output<ReturnType<typeof sampleBodySchema>>;
 

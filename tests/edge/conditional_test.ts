@@ -56,18 +56,28 @@ Deno.test("class by index or by name; without one, samples cycle through the cla
   assert.deepEqual(path.class, [2, 2, 2]);
 });
 
+Deno.test("a class name is read in any letter case", async () => {
+  const exact = await get("/v1/sample?seed=8&class=T-shirt%2Ftop");
+  for (const name of ["t-shirt/top", "T-SHIRT/TOP", "t-Shirt/Top"]) {
+    const body = await get(`/v1/sample?seed=8&class=${encodeURIComponent(name)}`);
+    assert.deepEqual(body.class, [0], name);
+    assert.deepEqual(body.samples, exact.samples, name);
+  }
+  assert.deepEqual((await get("/v1/interpolate?from=1&to=2&steps=2&class=PULLOVER")).class, [2, 2]);
+});
+
 Deno.test("an unknown class is a 400 naming class and listing the classes", async () => {
-  for (const cls of ["3", "999", "-1", "Dress", "trouser", "1.0", ""]) {
+  for (const cls of ["3", "999", "-1", "Dress", "trousers", " trouser", "1.0", ""]) {
     const body = await bad(`/v1/sample?class=${encodeURIComponent(cls)}`);
     assert.equal(body.param, "class");
     assert.match(
       body.detail,
-      /unknown class .*expected 0 to 2 or one of T-shirt\/top, Trouser, Pullover/,
+      /unknown class .*expected 0 to 2 or one of T-shirt\/top, Trouser, Pullover \(any letter case\)/,
     );
   }
 });
 
-Deno.test("POST takes one class per latent", async () => {
+Deno.test("POST takes one class per latent, an index or a name in any letter case", async () => {
   const z = [Array.from(latents(8, 1, 8, "normal"))];
   const post = (body: unknown) =>
     app.request("/v1/sample", {
@@ -77,12 +87,22 @@ Deno.test("POST takes one class per latent", async () => {
     });
   const ok = await (await post({ z, class: [1] })).json();
   assert.deepEqual(ok.samples[0], (await get("/v1/sample?seed=8&class=1")).samples[0]);
+  const three = [z[0], z[0], z[0]];
+  const named = await (await post({ z: three, class: ["trouser", "PULLOVER", 0] })).json();
+  assert.deepEqual(named.class, [1, 2, 0]);
+  assert.deepEqual(named.samples[0], ok.samples[0]);
+  const choices = "expected a class: 0 to 2 or one of T-shirt/top, Trouser, Pullover " +
+    "\\(any letter case\\)";
   for (
     const [body, detail] of [
       [{ z, class: [1, 2] }, /class: expected one class per latent \(1\)/],
-      [{ z, class: [3] }, /class: class\.0: expected a class index in \[0, 2\]/],
-      [{ z, class: [0.5] }, /class\.0: expected a class index/],
-      [{ z, class: "1" }, /class: expected an array of class indices/],
+      [{ z, class: [3] }, new RegExp(`^class: class\\.0: ${choices}$`)],
+      [{ z, class: [-1] }, new RegExp(`^class: class\\.0: ${choices}$`)],
+      [{ z, class: [0.5] }, new RegExp(`^class: class\\.0: ${choices}$`)],
+      [{ z, class: ["Dress"] }, new RegExp(`^class: class\\.0: ${choices}$`)],
+      [{ z, class: ["1"] }, new RegExp(`^class: class\\.0: ${choices}$`)],
+      [{ z, class: [null] }, new RegExp(`^class: class\\.0: ${choices}$`)],
+      [{ z, class: "1" }, /class: expected an array of classes \(indices or names\)/],
     ] as const
   ) {
     const res = await post(body);

@@ -197,12 +197,13 @@ Deno.test("the default body limit is the largest valid body of the served model,
   const dir = await conditionalFixture(); // latent dim 8, 3 classes
   const conditional = createApp(await loadSampler(dir));
   await Deno.remove(dir, { recursive: true });
-  // The longest JSON a latent value in [-1000, 1000] can be written as, and the longest index.
+  // The longest JSON a latent value in [-1000, 1000] can be written as, and the longest
+  // class (a name: longer than any index).
   const longest = -0.0000012345678901234567;
   assert.equal(String(longest).length, 25);
   const largest = JSON.stringify({
     z: Array(DEFAULT_CONFIG.maxN).fill(Array(8).fill(longest)),
-    class: Array(DEFAULT_CONFIG.maxN).fill(2),
+    class: Array(DEFAULT_CONFIG.maxN).fill("T-shirt/top"),
   });
   const send = (text: string) =>
     conditional.request("/v1/sample", { method: "POST", headers: json, body: text });

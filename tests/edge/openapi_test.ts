@@ -75,7 +75,16 @@ Deno.test("each route's parameters are exactly its schema's keys, typed as they 
   // A conditional model documents its class names; the versioned path its hash.
   const cls = conditionalDoc.paths["/v1/sample"].get.parameters
     .find((p: { name: string }) => p.name === "class");
-  assert.deepEqual(cls.schema.anyOf[1].enum, ["T-shirt/top", "Trouser", "Pullover"]);
+  // Names in any letter case: examples, since JSON Schema has no case-insensitive enum.
+  assert.deepEqual(cls.schema.anyOf[1], {
+    type: "string",
+    examples: ["T-shirt/top", "Trouser", "Pullover"],
+  });
+  const bodyClass = conditionalDoc.components.schemas.SampleBody.properties.class;
+  assert.deepEqual(bodyClass.items.anyOf, [
+    { type: "integer", minimum: 0, maximum: 2 },
+    { type: "string", examples: ["T-shirt/top", "Trouser", "Pullover"] },
+  ]);
   const hash = doc.paths["/v1/models/{hash}/sample"].get.parameters[0];
   assert.deepEqual([hash.in, hash.schema.example], ["path", sampler.hash]);
 });
