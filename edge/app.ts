@@ -1,6 +1,6 @@
 /**
  * The edge's Hono app: Hono's own middleware for the cross-cutting parts
- * (secure headers, CORS for GET, timeout, ETag), our rate limit and body
+ * (secure headers, CORS, timeout, ETag), our rate limit and body
  * reader (size and time limits), then each route module, the sample routes
  * twice: plain (`/v1/sample`) and versioned (`/v1/models/{hash}/sample`, the
  * served model's hash only). Every error becomes a problem+json response, so
@@ -35,20 +35,29 @@ import { openapiRoutes } from "./routes/openapi.ts";
 import { pageRoutes } from "./routes/page.ts";
 import { sampleRoutes } from "./routes/sample.ts";
 
-/** CORS for GET and HEAD (and their preflights) only; POST stays same-origin. */
-function corsForGet() {
+/**
+ * CORS for any origin, on the methods each path serves (`allowed`): a
+ * preflight names them, and lets a cross-origin POST send its JSON
+ * `Content-Type`. The API keeps no cookies or other credentials, so a request
+ * from another site can do nothing a direct one could not. An OPTIONS that is
+ * no preflight, or a preflight for a path nothing serves, goes on to the 405
+ * or 404.
+ */
+function corsForRoutes(allowed: (path: string) => string[]) {
   const middleware = cors({
     origin: "*",
-    allowMethods: ["GET", "HEAD"],
+    allowMethods: (_origin, c) => allowed(c.req.path),
+    allowHeaders: ["Content-Type"],
     exposeHeaders: ["X-Seed", "ETag", "Content-Location", "RateLimit-Remaining", "Retry-After"],
     maxAge: 86400,
   });
   return createMiddleware(async (c, next) => {
-    const method = c.req.method === "OPTIONS"
-      ? c.req.header("Access-Control-Request-Method")
-      : c.req.method;
-    if (method === "GET" || method === "HEAD") return await middleware(c, next);
-    await next();
+    const preflight = c.req.method === "OPTIONS" &&
+      c.req.header("Access-Control-Request-Method") !== undefined;
+    if (c.req.method === "OPTIONS" && (!preflight || allowed(c.req.path).length === 0)) {
+      return await next();
+    }
+    return await middleware(c, next);
   });
 }
 
@@ -59,6 +68,7 @@ export function createApp(
 ): Hono {
   const facts = apiFacts(sampler, config);
   const app = new Hono();
+  const allowed = allowedMethods(app);
   app.use(secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
@@ -70,10 +80,10 @@ export function createApp(
       formAction: ["'none'"],
       frameAncestors: ["'none'"],
     },
-    // Samples are meant to be embedded by other sites (with CORS for GET).
+    // Samples are meant to be embedded by other sites (with CORS).
     crossOriginResourcePolicy: "cross-origin",
   }));
-  app.use(corsForGet());
+  app.use(corsForRoutes(allowed));
   // Health checks come from load balancers and orchestrators: never limited.
   app.use(except(
     HEALTH_ROUTES,
@@ -97,7 +107,6 @@ export function createApp(
   app.route("/", metaRoutes(sampler, facts));
   app.route("/", openapiRoutes(facts));
   app.route("/", pageRoutes());
-  const allowed = allowedMethods(app);
   app.notFound((c) => {
     const methods = allowed(c.req.path);
     return problemResponse(

@@ -1,5 +1,5 @@
 /**
- * What protects the edge: CORS for GET only, secure headers, the per-address
+ * What protects the edge: CORS, secure headers, the per-address
  * rate limit, the body limit, the request timeout, and their configuration.
  */
 import assert from "node:assert/strict";
@@ -17,34 +17,50 @@ const app = createApp(sampler);
 const json = { "content-type": "application/json" };
 const body = JSON.stringify({ z: [[0, 0, 0, 0, 0, 0, 0, 0]] });
 
-Deno.test("CORS: GET and its preflight are open to any origin; POST is not", async () => {
+Deno.test("CORS: GET, HEAD and POST and their preflights are open to any origin", async () => {
   const origin = { origin: "https://example.org" };
   const get = await app.request("/v1/sample?seed=1", { headers: origin });
+  await get.body?.cancel();
   assert.equal(get.headers.get("access-control-allow-origin"), "*");
   assert.match(get.headers.get("access-control-expose-headers") ?? "", /X-Seed/);
-  const preflightGet = await app.request("/v1/sample", {
-    method: "OPTIONS",
-    headers: { ...origin, "access-control-request-method": "GET" },
-  });
-  assert.equal(preflightGet.status, 204);
-  assert.equal(preflightGet.headers.get("access-control-allow-methods"), "GET,HEAD");
-  const preflightPost = await app.request("/v1/sample", {
-    method: "OPTIONS",
-    headers: {
-      ...origin,
-      "access-control-request-method": "POST",
-      "access-control-request-headers": "content-type",
-    },
-  });
-  assert.equal(preflightPost.headers.get("access-control-allow-origin"), null);
-  assert.equal(preflightPost.headers.get("access-control-allow-headers"), null);
+  const preflight = (path: string, method: string) =>
+    app.request(path, {
+      method: "OPTIONS",
+      headers: {
+        ...origin,
+        "access-control-request-method": method,
+        "access-control-request-headers": "content-type",
+      },
+    });
+  const preflightPost = await preflight("/v1/sample", "POST");
+  assert.equal(preflightPost.status, 204);
+  assert.equal(preflightPost.headers.get("access-control-allow-origin"), "*");
+  assert.equal(preflightPost.headers.get("access-control-allow-methods"), "GET,HEAD,POST");
+  assert.equal(preflightPost.headers.get("access-control-allow-headers"), "Content-Type");
+  assert.equal(preflightPost.headers.get("access-control-max-age"), "86400");
+  const versioned = await preflight(`/v1/models/${sampler.hash}/sample`, "POST");
+  assert.equal(versioned.headers.get("access-control-allow-methods"), "GET,HEAD,POST");
+  // A path names only the methods it serves, so a browser refuses a POST there.
+  const interpolate = await preflight("/v1/interpolate", "POST");
+  assert.equal(interpolate.status, 204);
+  assert.equal(interpolate.headers.get("access-control-allow-methods"), "GET,HEAD");
+  // A preflight for a path nothing serves is a 404.
+  const nowhere = await preflight("/v1/nothing", "POST");
+  assert.equal(nowhere.status, 404);
+  await nowhere.body?.cancel();
   const post = await app.request("/v1/sample", {
     method: "POST",
     headers: { ...origin, ...json },
     body,
   });
   assert.equal(post.status, 200);
-  assert.equal(post.headers.get("access-control-allow-origin"), null);
+  await post.body?.cancel();
+  assert.equal(post.headers.get("access-control-allow-origin"), "*");
+  // An error is readable cross-origin too.
+  const bad = await app.request("/v1/sample?seed=x", { headers: origin });
+  assert.equal(bad.status, 400);
+  await bad.body?.cancel();
+  assert.equal(bad.headers.get("access-control-allow-origin"), "*");
 });
 
 Deno.test("secure headers on pages, samples and problems alike", async () => {
