@@ -87,6 +87,63 @@ export const QuantizationSchema = z.enum(["uint8", "float16", "float32"], {
   error: 'expected "uint8", "float16" or "float32"',
 });
 
+/** A share in [0, 1]. */
+const share = z.number().min(0, { error: "expected a share in [0, 1]" }).max(1, {
+  error: "expected a share in [0, 1]",
+});
+
+/**
+ * The headline evaluation a model carries (`deno task eval --record`), flat
+ * and named by metric. Every name is optional (a points model has modes, an
+ * image model the rest); other names are allowed as plain numbers, so that a
+ * model recorded before a metric was named here stays valid.
+ */
+export const MetricsSchema = z.object({
+  /** Mixtures: modes captured of `modes` (VEEGAN/PacGAN protocol). */
+  modes_captured: nonNegativeInt.optional(),
+  modes: positiveInt.optional(),
+  /** Mixtures: share of samples within 3σ of their nearest mode. */
+  high_quality: share.optional(),
+  /** Mixtures: KL of the high-quality samples' mode histogram from uniform, nats. */
+  reverse_kl: z.number().optional(),
+  /** Images: Parzen-window log-likelihood (nats, [0, 1] images), its standard error, σ. */
+  parzen_ll: z.number().optional(),
+  parzen_se: z.number().optional(),
+  parzen_sigma: z.number().optional(),
+  /** Images: Fréchet distance in the eval classifier's features, and its train-vs-test floor. */
+  frechet: z.number().optional(),
+  frechet_floor: z.number().optional(),
+  /** Images: k-NN precision and recall (k = 3) in the classifier's features. */
+  precision: share.optional(),
+  recall: share.optional(),
+  /** The same with training images in the generator's place: the measure's ceiling. */
+  precision_train_test: share.optional(),
+  recall_train_test: share.optional(),
+  /** Images: KL of the predicted-class histogram from uniform, nats. */
+  class_kl: z.number().optional(),
+  classifier_accuracy: share.optional(),
+  /** Conditional images: share of samples the classifier puts in their conditioning class. */
+  label_agreement: share.optional(),
+  /** Images: share of samples whose nearest other sample is closer than the threshold. */
+  near_duplicate_rate: share.optional(),
+  /** The same share among the real test images. */
+  near_duplicate_rate_real: share.optional(),
+  /** Pixel L2 (on [0, 1] images) under which two samples are near-duplicates. */
+  near_duplicate_threshold: z.number().positive().optional(),
+  /** Images: mean pairwise pixel distance within a class, averaged over classes; real beside. */
+  within_class_distance: z.number().min(0).optional(),
+  within_class_distance_real: z.number().min(0).optional(),
+  /** Images: k-NN precision and recall (k = 3) on the pixels. */
+  pixel_precision: share.optional(),
+  pixel_recall: share.optional(),
+  pixel_precision_train_test: share.optional(),
+  pixel_recall_train_test: share.optional(),
+  /** The run's last checkpoint: mean D(x), D(G(z)), and V(G, D) (minimax family). */
+  D_x: z.number().optional(),
+  D_G_z: z.number().optional(),
+  V: z.number().optional(),
+}).catchall(z.number());
+
 /** Everything the edge needs to know about a generator. */
 export const GanMetadataSchema = z.object({
   formatVersion: z.string().regex(/^\d+\.\d+\.\d+$/, {
@@ -98,7 +155,7 @@ export const GanMetadataSchema = z.object({
     .optional(),
   architecture: ArchitectureSchema,
   training: ProvenanceSchema,
-  metrics: z.record(z.string(), z.number()),
+  metrics: MetricsSchema,
   quantization: QuantizationSchema,
   shards: z.array(ShardSchema).min(1, { error: "expected at least 1 shard" }),
 }).strict();
@@ -107,6 +164,7 @@ export type Latent = z.infer<typeof LatentSchema>;
 export type Output = z.infer<typeof OutputSchema>;
 export type Architecture = z.infer<typeof ArchitectureSchema>;
 export type Provenance = z.infer<typeof ProvenanceSchema>;
+export type Metrics = z.infer<typeof MetricsSchema>;
 export type GanMetadata = z.infer<typeof GanMetadataSchema>;
 export type Quantization = z.infer<typeof QuantizationSchema>;
 

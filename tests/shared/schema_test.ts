@@ -84,3 +84,26 @@ Deno.test("not a layers model at all", () => {
   rejects({ format: "graph-model" }, /format: expected "layers-model"/);
   rejects(null, /\(root\)/);
 });
+
+Deno.test("metrics: named ones checked (shares in [0, 1]), other names kept as numbers", async () => {
+  const json = await shipped();
+  // The shipped ring8 model's metrics (modes, HQ, D(x), …) as recorded before the names.
+  const before = { ...json.userDefinedMetadata.metrics };
+  assert.equal(parseModelJson(json).userDefinedMetadata.metrics.modes_captured, 8);
+  json.userDefinedMetadata.metrics = {
+    ...before,
+    near_duplicate_rate: 0.389,
+    near_duplicate_rate_real: 0.0004,
+    near_duplicate_threshold: 1,
+    pixel_recall: 0.02,
+    some_later_metric: 3.5,
+  };
+  const metrics = parseModelJson(json).userDefinedMetadata.metrics;
+  assert.equal(metrics.near_duplicate_rate, 0.389);
+  assert.equal(metrics.some_later_metric, 3.5);
+  json.userDefinedMetadata.metrics.near_duplicate_rate = 38.9; // a percentage, not a share
+  rejects(json, /userDefinedMetadata\.metrics\.near_duplicate_rate: expected a share in \[0, 1\]/);
+  json.userDefinedMetadata.metrics.near_duplicate_rate = 0.389;
+  json.userDefinedMetadata.metrics.some_later_metric = "high";
+  rejects(json, /userDefinedMetadata\.metrics\.some_later_metric/);
+});

@@ -27,7 +27,7 @@ import {
 import { runDiagnostics, V_OPTIMUM } from "../../trainer/eval/diagnostics.ts";
 import { loadIdxDataset } from "../../trainer/data/mnist.ts";
 import { PAPER_SIGMAS } from "../../trainer/eval/metrics/parzen.ts";
-import { evaluate } from "../../trainer/eval/evaluate.ts";
+import { evaluate, headlineMetrics } from "../../trainer/eval/evaluate.ts";
 import { parseFlags } from "@gan-edge/cli";
 import { evalCommand, evalOptions } from "../../trainer/eval/main.ts";
 import { formatReport } from "../../trainer/eval/report.ts";
@@ -198,13 +198,20 @@ Deno.test({
     assert.deepEqual(Array.from(png.subarray(1, 4)), [0x50, 0x4e, 0x47]); // "PNG"
     assert.match(formatReport(r), /Parzen log-lik\.\s+-?\d+\.\d ± \d+\.\d nats/);
     assert.match(formatReport(r), /not Inception FID/);
+    assert.equal(i.pixels.prdc.real, 150);
+    assert.equal(i.pixels.prdcTrainTest!.fake, 150); // the first 150 training images
+    assert.equal(i.prdcTrainTest.fake, 150);
+    assert.equal(i.pixels.prdc.fake, 150);
+    assert.equal(i.pixels.withinClass.real.length, 10);
+    assert.match(formatReport(r), /near-duplicates\s+\d+\.\d+ % of samples \(real test images: /);
+    assert.match(formatReport(r), /pixel P\/R\s+\d\.\d{3} \/ \d\.\d{3} \(k = 3/);
     await Deno.remove(dir, { recursive: true });
   },
 });
 
 Deno.test({
-  name: "a generator collapsed on one test image: precision 1, recall 0, one class, " +
-    "Parzen in closed form on [0, 1]",
+  name: "a generator collapsed on one test image: precision 1, recall 0, one class, all twins, " +
+    "no within-class spread, Parzen in closed form on [0, 1]",
   ignore: !hasFashion,
   fn: async () => {
     const dir = await Deno.makeTempDir();
@@ -251,6 +258,22 @@ Deno.test({
     assert.equal(Math.max(...r.classes.counts), m);
     assert.equal(r.classes.counts[test.labels![0]], m);
     assert.ok(Math.abs(r.classes.reverseKl - Math.log(10)) < 1e-9);
+    // Pixel space: one image over and over. Every sample has a twin (real test images:
+    // almost none), the twins' balls hold no other real image (pixel recall ≈ 0), and the
+    // one class the classifier sees has no spread, where real classes have plenty.
+    const px = r.pixels;
+    assert.equal(px.nearDuplicates.generated, 1);
+    assert.ok(px.nearDuplicates.real < 0.05, `real twins ${px.nearDuplicates.real}`);
+    assert.ok(px.nearDuplicates.medianNearest.generated < 0.1);
+    assert.ok(px.nearDuplicates.medianNearest.real > 1, `${px.nearDuplicates.medianNearest.real}`);
+    assert.ok(px.prdc.recall <= 1 / m, `pixel recall ${px.prdc.recall}`);
+    assert.equal(px.withinClass.by, "classifier prediction");
+    assert.ok(px.withinClass.generatedMean < 0.1, `within-class ${px.withinClass.generatedMean}`);
+    assert.ok(px.withinClass.realMean > 5, `real within-class ${px.withinClass.realMean}`);
+    const headline = headlineMetrics({ dataset: "fashion-mnist", seed: 0, images: r, seconds: 0 });
+    assert.equal(headline.near_duplicate_rate, 1);
+    assert.equal(headline.near_duplicate_threshold, 1);
+    assert.equal(headline.pixel_recall, px.prdc.recall);
 
     // Every Parzen kernel sits on c, so log p(x) = −‖u − u_c‖²/2σ² − d log(σ√2π) with
     // u = (x + 1)/2: σ by the mean over the last v training images, reported on the
@@ -396,5 +419,33 @@ Deno.test("the CLI names the bad input, exits 1 without a stack trace and writes
   const left = [];
   for await (const e of Deno.readDir(dir)) left.push(e.name);
   assert.deepEqual(left.sort(), ["group1-shard1of1.bin", "model.json"]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("--keep-diagnostics keeps the checkpoint figures of the model's eval.json, marked as kept", async () => {
+  const dir = await Deno.makeTempDir();
+  for (const file of ["model.json", "group1-shard1of1.bin", "eval.json"]) {
+    await Deno.copyFile(`${ROOT}edge/models/ring8/${file}`, `${dir}/${file}`);
+  }
+  const previous = JSON.parse(await Deno.readTextFile(`${dir}/eval.json`)).diagnostics;
+  assert.ok(previous, "the shipped ring8 eval.json has diagnostics");
+  await assert.rejects(
+    evaluate(dir, { keepDiagnostics: true, run: "/some-run" }),
+    /--keep-diagnostics and --run/,
+  );
+  const r = await evaluate(dir, { keepDiagnostics: true, samples: 500 });
+  assert.deepEqual(r.diagnostics, { ...previous, keptFrom: `${dir}/eval.json` });
+  assert.match(formatReport(r), /kept from .*eval\.json, not measured now/);
+  // Kept again from the new eval.json: the same figures.
+  const again = await evaluate(dir, { keepDiagnostics: true, samples: 500 });
+  assert.equal(again.diagnostics!.D_x, previous.D_x);
+  // No eval.json: refused before anything is written.
+  await Deno.remove(`${dir}/eval.json`);
+  await Deno.remove(`${dir}/samples.svg`);
+  await assert.rejects(
+    evaluate(dir, { keepDiagnostics: true }),
+    /--keep-diagnostics: cannot read .*eval\.json/,
+  );
+  await assert.rejects(Deno.stat(`${dir}/samples.svg`), Deno.errors.NotFound);
   await Deno.remove(dir, { recursive: true });
 });

@@ -13,6 +13,7 @@ import { trainCommand } from "../../trainer/config.ts";
 import { evalCommand } from "../../trainer/eval/main.ts";
 import { imageTableCommand } from "../../trainer/experiments/image_table.ts";
 import { toyTableCommand } from "../../trainer/experiments/toy_table.ts";
+import { classEmbeddingCommand } from "../../trainer/experiments/class_embedding.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const RESULTS = await Deno.readTextFile(`${ROOT}RESULTS.md`);
@@ -46,10 +47,13 @@ const TASKS: Record<string, Command> = {
   "toy-table": toyTableCommand,
   "image-table": imageTableCommand,
   "train-classifier": trainClassifierCommand,
+  "class-embedding": classEmbeddingCommand,
 };
+/** Commands that only read a model (the shipped one), writing nothing. */
+const READ_ONLY = new Set(["class-embedding"]);
 
 Deno.test("every RESULTS.md command block is a script of scripts/results, word for word", () => {
-  assert.ok(scripts.size >= 4, `scripts: ${[...scripts.keys()]}`);
+  assert.ok(scripts.size >= 5, `scripts: ${[...scripts.keys()]}`);
   for (const [name, text] of scripts) {
     const block = "`scripts/results/" + name + "`:\n\n```sh\n" + scriptBody(name, text) +
       "\n```";
@@ -73,7 +77,8 @@ Deno.test("every command in scripts/results parses with today's flags", () => {
       if (parsed.positionals.length) assert.ok(!parseFlags(trainCommand, parsed.positionals).help);
       const flag = words.includes("--out") ? "--out" : "--model";
       const out = words[words.indexOf(flag) + 1];
-      assert.match(out, /^runs\/results\//, `${line}: writes into runs/results/`);
+      if (READ_ONLY.has(words[2])) assert.match(out, /^edge\/models\//, line);
+      else assert.match(out, /^runs\/results\//, `${line}: writes into runs/results/`);
       count++;
     }
   }
@@ -111,6 +116,31 @@ Deno.test("RESULTS.md's shipped figures are the shipped models' metadata", async
       `| ${f.precision.toFixed(2)} / ${f.recall.toFixed(2)} `,
     ),
   );
+  const pr = (p: number, r: number) => `${p.toFixed(2)} / ${r.toFixed(2)}`;
+  assert.ok(
+    row("precision / recall, k = 3, classifier").includes(
+      `| ${pr(f.precision_train_test, f.recall_train_test)} (train vs test`,
+    ),
+  );
+  const pixels = row("precision / recall, k = 3, pixels");
+  assert.ok(pixels.includes(`| ${f.pixel_precision.toFixed(2)} / ${f.pixel_recall.toFixed(3)} `));
+  assert.ok(pixels.includes(`| ${pr(f.pixel_precision_train_test, f.pixel_recall_train_test)} (`));
+  const twins = row("near-duplicates");
+  assert.ok(twins.includes(`under pixel L2 ${f.near_duplicate_threshold.toFixed(1)} `));
+  assert.ok(twins.includes(`| ${(100 * f.near_duplicate_rate).toFixed(1)} % `));
+  assert.ok(twins.includes(`| ${(100 * f.near_duplicate_rate_real).toFixed(2)} % (test images`));
+  const report = JSON.parse(await Deno.readTextFile(`${ROOT}edge/models/fashion-mnist/eval.json`));
+  const { medianNearest, p01Nearest } = report.images.pixels.nearDuplicates;
+  assert.ok(
+    row("distance to the nearest other sample, median").includes(
+      `| ${medianNearest.generated.toFixed(2)} `,
+    ),
+  );
+  assert.ok(row("distance to the nearest").includes(`| ${medianNearest.real.toFixed(2)} (test`));
+  assert.ok(RESULTS.includes(`under the 1st\npercentile (${p01Nearest.real.toFixed(2)})`));
+  const within = row("within-class diversity");
+  assert.ok(within.includes(`| ${f.within_class_distance.toFixed(2)} `));
+  assert.ok(within.includes(`| ${f.within_class_distance_real.toFixed(2)} (test images`));
   assert.ok(row("class histogram").includes(`| ${f.class_kl.toFixed(3)} nats`));
   assert.ok(row("label agreement").includes(`| ${(100 * f.label_agreement).toFixed(1)} %`));
   assert.ok(

@@ -29,6 +29,11 @@ export const V_OPTIMUM = -Math.log(4);
 /** What {@link runDiagnostics} measures. */
 export interface DiagnosticsReport {
   run: string;
+  /**
+   * Set when these figures were kept from an earlier eval.json (its path)
+   * because the run folder is no longer at hand; absent when measured now.
+   */
+  keptFrom?: string;
   step: number;
   loss: string;
   batch: number;

@@ -38,6 +38,7 @@ import { MIXTURES } from "../data/toy.ts";
 import { samplePicture } from "../report/samples.ts";
 import { type DiagnosticsReport, runDiagnostics } from "./diagnostics.ts";
 import { type ClassHistogram, classHistogram, labelAgreement } from "./metrics/classes.ts";
+import { pixelDiversity, type PixelReport } from "./metrics/diversity.ts";
 import { fitGaussian, frechetDistance } from "./metrics/frechet.ts";
 import { modeCoverage, type ModeReport } from "./metrics/modes.ts";
 import {
@@ -86,12 +87,19 @@ export interface EvalOptions {
   test?: number;
   /** Images: generated samples for FD, precision/recall and the histogram (10,000). */
   metricSamples?: number;
+  /** Images: pixel L2 (on [0, 1]) below which two samples are near-duplicates (1.0). */
+  duplicateThreshold?: number;
   /** Folder of the feature classifier (default: trainer/classifier/models/<dataset>). */
   classifier?: string;
   /** Folder of IDX files. */
   dataDir?: string;
   /** A run folder for the D diagnostics. */
   run?: string;
+  /**
+   * Keep the diagnostics of the model's current eval.json (its run folder is
+   * gone, the checkpoint's figures still hold); not with `run`.
+   */
+  keepDiagnostics?: boolean;
   /** Progress lines (stderr by default in the CLI). */
   log?: (line: string) => void;
 }
@@ -109,6 +117,10 @@ export interface ImageReport {
   /** The same distance between the test split and the training split: the floor. */
   frechetTrainTest: number;
   prdc: PrdcReport;
+  /** The same with training images in the generator's place (the measure's ceiling). */
+  prdcTrainTest: PrdcReport;
+  /** Near-duplicates, within-class diversity and precision/recall on the pixels, beside real. */
+  pixels: PixelReport;
   classes: ClassHistogram & {
     names: string[];
     /** Conditional models: how often the classifier agrees with the conditioning label. */
@@ -154,10 +166,25 @@ export function headlineMetrics(r: EvalReport): Record<string, number> {
       frechet_floor: i.frechetTrainTest,
       precision: i.prdc.precision,
       recall: i.prdc.recall,
+      precision_train_test: i.prdcTrainTest.precision,
+      recall_train_test: i.prdcTrainTest.recall,
       class_kl: i.classes.reverseKl,
       classifier_accuracy: i.classifier.testAccuracy,
     });
     if (i.classes.labelAgreement !== null) m.label_agreement = i.classes.labelAgreement;
+    Object.assign(m, {
+      near_duplicate_rate: i.pixels.nearDuplicates.generated,
+      near_duplicate_rate_real: i.pixels.nearDuplicates.real,
+      near_duplicate_threshold: i.pixels.nearDuplicates.threshold,
+      within_class_distance: i.pixels.withinClass.generatedMean,
+      within_class_distance_real: i.pixels.withinClass.realMean,
+      pixel_precision: i.pixels.prdc.precision,
+      pixel_recall: i.pixels.prdc.recall,
+    });
+    if (i.pixels.prdcTrainTest) {
+      m.pixel_precision_train_test = i.pixels.prdcTrainTest.precision;
+      m.pixel_recall_train_test = i.pixels.prdcTrainTest.recall;
+    }
   }
   if (r.diagnostics) {
     Object.assign(m, { D_x: r.diagnostics.D_x, D_G_z: r.diagnostics.D_G_z });
@@ -276,7 +303,23 @@ async function evaluateImages(
   const frechetTrainTest = frechetDistance(realGaussian, fitGaussian(trainFeat.features, dim));
   log("k-NN precision and recall …");
   const prdc = await precisionRecall({ x: real.features, dim }, { x: fake.features, dim });
+  const prdcTrainTest = await precisionRecall(
+    { x: real.features, dim },
+    { x: trainFeat.features, dim },
+  );
   const predicted = argmaxRows(fake.probs, classes);
+  log("pixel space: near-duplicates, within-class distances, precision and recall …");
+  const pixels = await pixelDiversity(
+    {
+      x: toUnitInterval(fakeX),
+      dim: size,
+      labels: generated.labels?.subarray(0, metric) ?? predicted,
+    },
+    { x: toUnitInterval(testX), dim: size, labels: test.labels!.subarray(0, testCount) },
+    classes,
+    generated.labels ? "conditioning label" : "classifier prediction",
+    { threshold: o.duplicateThreshold, train: { x: toUnitInterval(trainSlice), dim: size } },
+  );
   return {
     generated: n,
     metricSamples: metric,
@@ -292,6 +335,8 @@ async function evaluateImages(
     frechet,
     frechetTrainTest,
     prdc,
+    prdcTrainTest,
+    pixels,
     classes: {
       ...classHistogram(predicted, classes),
       names: classifier.info.classNames,
@@ -326,6 +371,22 @@ export function datasetFor(dir: string, metadata: GanMetadata, requested?: strin
   return dataset;
 }
 
+/** The diagnostics of `dir`'s current eval.json, marked as kept from it. */
+async function keptDiagnostics(dir: string, run?: string): Promise<DiagnosticsReport> {
+  if (run) throw new Error("--keep-diagnostics and --run: measure the run, or keep, not both");
+  const path = `${dir}/eval.json`;
+  let previous: EvalReport;
+  try {
+    previous = JSON.parse(await Deno.readTextFile(path));
+  } catch (e) {
+    throw new Error(`--keep-diagnostics: cannot read ${path} (${(e as Error).message})`);
+  }
+  if (!previous.diagnostics) {
+    throw new Error(`--keep-diagnostics: ${path} holds no diagnostics to keep`);
+  }
+  return { ...previous.diagnostics, keptFrom: path };
+}
+
 /**
  * Evaluates the model in `dir`; writes eval.json and the sample picture
  * beside it and returns the report. Every input (model, dataset, data files,
@@ -340,7 +401,11 @@ export async function evaluate(dir: string, o: EvalOptions = {}): Promise<EvalRe
   let references: ImageReferences | null = null;
   try {
     const dataset = datasetFor(dir, metadata, o.dataset);
-    const diagnostics = o.run ? await runDiagnostics(o.run) : undefined;
+    const diagnostics = o.keepDiagnostics
+      ? await keptDiagnostics(dir, o.run)
+      : o.run
+      ? await runDiagnostics(o.run)
+      : undefined;
     if (metadata.output.kind === "image") {
       references = await loadImageReferences(metadata, dataset as keyof typeof IDX_DATASETS, o);
     }

@@ -11,6 +11,7 @@ import { selectBackend } from "../backend.ts";
 import { BACKENDS } from "../config.ts";
 import { recordMetrics } from "../export.ts";
 import { type EvalOptions, evaluate, headlineMetrics } from "./evaluate.ts";
+import { DUPLICATE_THRESHOLD } from "./metrics/diversity.ts";
 import { PAPER_PROTOCOL } from "./metrics/parzen.ts";
 import { formatReport } from "./report.ts";
 
@@ -18,8 +19,8 @@ import { formatReport } from "./report.ts";
 export const evalCommand = defineCommand({
   name: "eval",
   summary: "Measure a generator artifact as the papers do: mode coverage for points, " +
-    "Parzen log-likelihood, Fréchet distance, precision/recall and the class histogram " +
-    "for images. Prints a table (or JSON) and writes eval.json and a sample picture " +
+    "Parzen log-likelihood, Fréchet distance, precision/recall (classifier features and " +
+    "pixels), near-duplicates, within-class diversity and the class histogram for images. Prints a table (or JSON) and writes eval.json and a sample picture " +
     "beside the model. Every input is checked before the first file is written.",
   flags: z.object({
     model: z.string().min(1).meta({
@@ -35,6 +36,9 @@ export const evalCommand = defineCommand({
       value: "DIR",
       description: "run folder: D(x), D(G(z)) and V(G, D) from its last checkpoint",
     }),
+    "keep-diagnostics": z.boolean().default(false).describe(
+      "keep D(x), D(G(z)), V of the model's current eval.json (its run folder is gone)",
+    ),
     json: z.boolean().default(false).describe("print the report as one JSON line"),
     record: z.boolean().default(false).describe(
       "write the headline metrics into the model's metadata",
@@ -55,6 +59,9 @@ export const evalCommand = defineCommand({
     }),
     "metric-samples": z.int().min(4).default(10_000).describe(
       "images: generated samples of FD, precision/recall and the class histogram",
+    ),
+    "duplicate-threshold": z.number().positive().default(DUPLICATE_THRESHOLD).describe(
+      "images: pixel L2 (on [0, 1]) under which two samples are near-duplicates",
     ),
     classifier: z.string().min(1).optional().meta({
       value: "DIR",
@@ -77,12 +84,14 @@ export function evalOptions(flags: EvalFlags): EvalOptions {
   return {
     dataset: flags.dataset,
     run: flags.run,
+    keepDiagnostics: flags["keep-diagnostics"],
     seed: flags.seed,
     samples: flags.samples,
     parzenSamples: flags["parzen-samples"],
     validation: flags.validation,
     test: flags.test,
     metricSamples: flags["metric-samples"],
+    duplicateThreshold: flags["duplicate-threshold"],
     classifier: flags.classifier,
     dataDir: flags["data-dir"],
   };

@@ -7,8 +7,42 @@
  * @module
  */
 import type { EvalReport } from "./evaluate.ts";
+import type { PixelReport } from "./metrics/diversity.ts";
 
 const f = (v: number, digits = 4) => Number.isFinite(v) ? v.toFixed(digits) : String(v);
+
+const percent = (x: number) => `${(100 * x).toFixed(x > 0 && x < 0.001 ? 3 : 2)} %`;
+
+/** The pixel-space lines: each generated figure beside the real test images'. */
+function pixelLines(p: PixelReport, names: string[]): [string, string][] {
+  const d = p.nearDuplicates;
+  const w = p.withinClass;
+  return [
+    [
+      "near-duplicates",
+      `${percent(d.generated)} of samples (real test images: ${percent(d.real)}) have a twin ` +
+      `closer than ${d.threshold} (pixel L2, images in ${p.scale}); nearest-sample distance ` +
+      `median ${f(d.medianNearest.generated, 2)} (real ${f(d.medianNearest.real, 2)}), ` +
+      `1st percentile ${f(d.p01Nearest.generated, 2)} (real ${f(d.p01Nearest.real, 2)})`,
+    ],
+    [
+      "within-class dist.",
+      `${f(w.generatedMean, 2)} (real ${f(w.realMean, 2)}): mean pairwise pixel L2 per ` +
+      `class (by ${w.by}), averaged; per class ` +
+      names.map((n, k) => `${n} ${f(w.generated[k], 2)}/${f(w.real[k], 2)}`).join(", "),
+    ],
+    [
+      "pixel P/R",
+      `${f(p.prdc.precision, 3)} / ${f(p.prdc.recall, 3)} (k = ${p.prdc.k}; density ${
+        f(p.prdc.density, 3)
+      }, coverage ${f(p.prdc.coverage, 3)}; pixels${
+        p.prdcTrainTest
+          ? `; train vs test ${f(p.prdcTrainTest.precision, 3)} / ${f(p.prdcTrainTest.recall, 3)}`
+          : ""
+      })`,
+    ],
+  ];
+}
 
 /** The human-readable table of a report. */
 export function formatReport(r: EvalReport): string {
@@ -52,8 +86,11 @@ export function formatReport(r: EvalReport): string {
         "precision/recall",
         `${f(i.prdc.precision, 3)} / ${f(i.prdc.recall, 3)} (k = ${i.prdc.k}; density ${
           f(i.prdc.density, 3)
-        }, coverage ${f(i.prdc.coverage, 3)})`,
+        }, coverage ${f(i.prdc.coverage, 3)}; classifier features; train vs test ${
+          f(i.prdcTrainTest.precision, 3)
+        } / ${f(i.prdcTrainTest.recall, 3)})`,
       ],
+      ...pixelLines(i.pixels, i.classes.names),
       [
         "class histogram",
         i.classes.names.map((n, k) => `${n} ${i.classes.counts[k]}`).join(", "),
@@ -75,7 +112,11 @@ export function formatReport(r: EvalReport): string {
   if (r.diagnostics) {
     const d = r.diagnostics;
     lines.push(
-      ["run", `${d.run} (step ${d.step}, ${d.loss}; ${d.batch} held-out: ${d.heldOut})`],
+      [
+        "run",
+        `${d.run} (step ${d.step}, ${d.loss}; ${d.batch} held-out: ${d.heldOut})` +
+        (d.keptFrom ? `; kept from ${d.keptFrom}, not measured now` : ""),
+      ],
       ["D(x)", f(d.D_x)],
       ["D(G(z))", f(d.D_G_z)],
       [

@@ -101,13 +101,15 @@ export async function forEachDistanceChunk(
 }
 
 /**
- * Squared distance from each row of `x` to its k-th nearest other row (the
- * row itself, at distance 0, is skipped): the squared ball radii.
+ * Squared distances from each row of `x` to its 1st, 2nd, …, k-th nearest
+ * other row (the row itself, at distance 0, is skipped; an exact copy is a
+ * neighbour at 0): result[j − 1][i] is row i's j-th. One pass over the
+ * distances gives every j ≤ k.
  */
-export async function kthNeighbourRadii(x: Rows, k: number): Promise<Float32Array> {
+export async function nearestNeighbourRadii(x: Rows, k: number): Promise<Float32Array[]> {
   const n = x.x.length / x.dim;
-  if (k >= n) throw new RangeError(`k-NN: k = ${k} needs more than ${k} rows, got ${n}`);
-  const radii = new Float32Array(n);
+  if (k < 1 || k >= n) throw new RangeError(`k-NN: k = ${k} needs more than ${k} rows, got ${n}`);
+  const radii = Array.from({ length: k }, () => new Float32Array(n));
   const best = new Float64Array(k + 1); // the k + 1 smallest, ascending (self included)
   await forEachDistanceChunk(x, x, (d2, start, rows, cols) => {
     for (let j = 0; j < rows; j++) {
@@ -123,8 +125,16 @@ export async function kthNeighbourRadii(x: Rows, k: number): Promise<Float32Arra
         }
         best[p] = v;
       }
-      radii[start + j] = best[k];
+      for (let r = 1; r <= k; r++) radii[r - 1][start + j] = best[r];
     }
   });
   return radii;
+}
+
+/**
+ * Squared distance from each row of `x` to its k-th nearest other row (the
+ * row itself, at distance 0, is skipped): the squared ball radii.
+ */
+export async function kthNeighbourRadii(x: Rows, k: number): Promise<Float32Array> {
+  return (await nearestNeighbourRadii(x, k))[k - 1];
 }

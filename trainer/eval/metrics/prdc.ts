@@ -59,19 +59,29 @@ async function ballCounts(
   return { inside, hit };
 }
 
-/** Precision, recall, density and coverage of `fake` against `real` features. */
+/**
+ * Precision, recall, density and coverage of `fake` against `real` features.
+ * `radii` may hand in each set's squared k-th neighbour distances when the
+ * caller has them already (nearestNeighbourRadii of ./distances.ts).
+ */
 export async function precisionRecall(
   real: Rows,
   fake: Rows,
   k = DEFAULT_K,
+  radii: { real?: Float32Array; fake?: Float32Array } = {},
 ): Promise<PrdcReport> {
   if (real.dim !== fake.dim) {
     throw new RangeError(`k-NN: real dim ${real.dim} differs from fake dim ${fake.dim}`);
   }
   const n = real.x.length / real.dim;
   const m = fake.x.length / fake.dim;
-  const realRadii = await kthNeighbourRadii(real, k);
-  const fakeRadii = await kthNeighbourRadii(fake, k);
+  for (const [name, r, rows] of [["real", radii.real, n], ["fake", radii.fake, m]] as const) {
+    if (r && r.length !== rows) {
+      throw new RangeError(`k-NN: ${r.length} ${name} radii for ${rows} ${name} rows`);
+    }
+  }
+  const realRadii = radii.real ?? await kthNeighbourRadii(real, k);
+  const fakeRadii = radii.fake ?? await kthNeighbourRadii(fake, k);
   const fakesInReal = await ballCounts(fake, real, realRadii);
   const realsInFake = await ballCounts(real, fake, fakeRadii);
   let precise = 0;
