@@ -12,7 +12,7 @@ import { z } from "zod";
 import { MEDIA_TYPES, ModelResponseSchema, ProblemSchema } from "@gan-edge/shared/api";
 import { MAX_SEED } from "@gan-edge/shared/prng";
 import { IMMUTABLE, NO_STORE, REVALIDATE } from "./cache.ts";
-import type { ApiFacts } from "./facts.ts";
+import { type ApiFacts, ROUTES } from "./facts.ts";
 import { HealthSchema } from "./routes/meta.ts";
 
 type Json = Record<string, unknown>;
@@ -46,6 +46,9 @@ const problem = (description: string, headers?: Json): Json => ({
 });
 
 const header = (description: string, schema: Json): Json => ({ description, schema });
+
+/** The versioned prefix as OpenAPI writes a path: `/v1/models/{hash}`. */
+const VERSIONED = ROUTES.versioned.replace(/:(\w+)/g, "{$1}");
 
 /** The OpenAPI document for the model described by `facts`. */
 export function openapiDocument(facts: ApiFacts): Json {
@@ -204,24 +207,24 @@ export function openapiDocument(facts: ApiFacts): Json {
     servers: [{ url: "/" }],
     security: [],
     paths: {
-      "/v1/sample": { get: sampleGet(false), post: samplePost(false) },
-      "/v1/models/{hash}/sample": { get: sampleGet(true), post: samplePost(true) },
-      "/v1/interpolate": { get: interpolateGet(false) },
-      "/v1/models/{hash}/interpolate": { get: interpolateGet(true) },
-      "/v1/model": plain(
+      [ROUTES.sample]: { get: sampleGet(false), post: samplePost(false) },
+      [`${VERSIONED}/sample`]: { get: sampleGet(true), post: samplePost(true) },
+      [ROUTES.interpolate]: { get: interpolateGet(false) },
+      [`${VERSIONED}/interpolate`]: { get: interpolateGet(true) },
+      [ROUTES.model]: plain(
         "getModel",
         "The model's metadata, hash, formats, limits and versioned routes.",
         "application/json",
         ref("Model"),
       ),
-      "/healthz": plain(
+      [ROUTES.health]: plain(
         "getHealth",
         "Backend (wasm), SIMD, threads and model hash; never rate-limited.",
         "application/json",
         ref("Health"),
         false,
       ),
-      "/openapi.json": plain("getOpenapi", "This document.", "application/json", {
+      [ROUTES.openapi]: plain("getOpenapi", "This document.", "application/json", {
         type: "object",
       }),
       "/": plain("getPage", "The demo page.", "text/html"),

@@ -4,7 +4,7 @@
  * @module
  */
 import { Hono } from "hono";
-import type { ApiFacts } from "../facts.ts";
+import { type ApiFacts, ROUTES } from "../facts.ts";
 import { openapiDocument } from "../openapi.ts";
 import { REVALIDATE } from "../cache.ts";
 
@@ -12,7 +12,7 @@ import { REVALIDATE } from "../cache.ts";
 export function openapiRoutes(facts: ApiFacts) {
   const document = openapiDocument(facts);
   return new Hono().get(
-    "/openapi.json",
+    ROUTES.openapi,
     (c) => c.json(document, 200, { "Cache-Control": REVALIDATE }),
   );
 }
