@@ -11,20 +11,17 @@ const { tasks } = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)) as {
 };
 
 for (const name of Object.keys(tasks)) {
-  Deno.test({
-    name: `deno task ${name} --help prints its usage and exits 0`,
-    async fn() {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["task", "--quiet", name, "--help"],
-        cwd: ROOT,
-        env: { NO_COLOR: "1" },
-      }).output();
-      const stdout = new TextDecoder().decode(out.stdout);
-      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-      // train-cuda is deno task train with a backend chosen: it prints train's help.
-      const usage = name === "train-cuda" ? "train" : name;
-      assert.match(stdout, new RegExp(`^Usage: deno task ${usage} \\[flags\\]`));
-      assert.match(stdout, /^ {2}--help +print this help$/m);
-    },
+  Deno.test(`deno task ${name} --help prints its usage and exits 0`, async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "--quiet", name, "--help"],
+      cwd: ROOT,
+      env: { NO_COLOR: "1" },
+    }).output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    // train-cuda is deno task train with a backend chosen: it prints train's help.
+    const usage = name === "train-cuda" ? "train" : name;
+    assert.match(stdout, new RegExp(`^Usage: deno task ${usage} \\[flags\\]`));
+    assert.match(stdout, /^ {2}--help +print this help$/m);
   });
 }
