@@ -67,7 +67,10 @@ Deno.test("a trainer killed while --resume cuts log.jsonl keeps every line up to
         'ulimit -f 4 && exec "$0" "$@"',
         Deno.execPath(),
         "run",
-        "--no-code-cache", // Deno's own cache writes would meet the limit first
+        // Deno's own cache writes would meet the limit first: no code cache, and node_modules
+        // used as it is (the first train above installed it) without its setup cache rewritten.
+        "--no-code-cache",
+        "--node-modules-dir=manual",
         ...TRAIN.slice(1),
         "--out",
         dir,
