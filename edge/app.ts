@@ -1,10 +1,10 @@
 /**
  * The edge's Hono app: Hono's own middleware for the cross-cutting parts
- * (secure headers, CORS, timeout, ETag), our rate limit and body
- * reader (size and time limits), then each route module, the sample routes
- * twice: plain (`/v1/sample`) and versioned (`/v1/models/{hash}/sample`, the
- * served model's hash only). Every error becomes a problem+json response, so
- * bad input is a 4xx, never a 500.
+ * (request id, secure headers, CORS for GET, timeout, ETag), our access log
+ * and metrics, rate limit and body reader (size and time limits), then each
+ * route module, the sample routes twice: plain (`/v1/sample`) and versioned
+ * (`/v1/models/{hash}/sample`, the served model's hash only). Every error
+ * becomes a problem+json response, so bad input is a 4xx, never a 500.
  *
  * @module
  */
@@ -15,6 +15,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { timeout } from "hono/timeout";
 import { createMiddleware } from "hono/factory";
 import { except } from "hono/combine";
+import { requestId } from "hono/request-id";
 import { DEFAULT_CONFIG, type EdgeConfig } from "./config.ts";
 import { apiFacts, ROUTES } from "./facts.ts";
 import {
@@ -27,10 +28,12 @@ import {
 } from "./problem.ts";
 import { allowedMethods } from "./allow.ts";
 import { readBody } from "./body.ts";
+import { edgeMetrics, observe, timedSampler } from "./observe.ts";
 import { rateLimit } from "./ratelimit.ts";
 import type { Sampler } from "./sampler.ts";
 import { interpolateRoutes } from "./routes/interpolate.ts";
-import { HEALTH_ROUTES, metaRoutes } from "./routes/meta.ts";
+import { metaRoutes } from "./routes/meta.ts";
+import { HEALTH_ROUTES, opsRoutes } from "./routes/ops.ts";
 import { openapiRoutes } from "./routes/openapi.ts";
 import { pageRoutes } from "./routes/page.ts";
 import { sampleRoutes } from "./routes/sample.ts";
@@ -48,7 +51,14 @@ function corsForRoutes(allowed: (path: string) => string[]) {
     origin: "*",
     allowMethods: (_origin, c) => allowed(c.req.path),
     allowHeaders: ["Content-Type"],
-    exposeHeaders: ["X-Seed", "ETag", "Content-Location", "RateLimit-Remaining", "Retry-After"],
+    exposeHeaders: [
+      "X-Seed",
+      "ETag",
+      "Content-Location",
+      "RateLimit-Remaining",
+      "Retry-After",
+      "X-Request-Id",
+    ],
     maxAge: 86400,
   });
   return createMiddleware(async (c, next) => {
@@ -61,14 +71,27 @@ function corsForRoutes(allowed: (path: string) => string[]) {
   });
 }
 
+/** What the app reports to, and asks of, the process that serves it. */
+export interface AppHooks {
+  /** Where each access-log line goes (one JSON object); nowhere by default. */
+  log?: (line: string) => void;
+  /** False while the server drains before stopping: `/readyz` answers 503. */
+  ready?: () => boolean;
+}
+
 /** The app serving `sampler` under the limits in `config`. */
 export function createApp(
   sampler: Sampler,
   config: EdgeConfig = DEFAULT_CONFIG,
+  { log, ready = () => true }: AppHooks = {},
 ): Hono {
+  const metrics = edgeMetrics(sampler);
+  sampler = timedSampler(sampler, metrics.forward);
   const facts = apiFacts(sampler, config);
   const app = new Hono();
   const allowed = allowedMethods(app);
+  app.use(requestId());
+  app.use(observe(metrics, log));
   app.use(secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
@@ -107,6 +130,7 @@ export function createApp(
   app.route("/", metaRoutes(sampler, facts));
   app.route("/", openapiRoutes(facts));
   app.route("/", pageRoutes());
+  app.route("/", opsRoutes(metrics, ready));
   app.notFound((c) => {
     const methods = allowed(c.req.path);
     return problemResponse(

@@ -35,6 +35,23 @@ export interface EdgeConfig {
    * rate limit trusts to name the client; 0 (the default) trusts none.
    */
   trustProxyHops: number;
+  /** 1: one JSON access-log line per request on stdout; 0: none. */
+  accessLog: number;
+  /**
+   * `deno task serve`: 1 puts the connection guard (edge/guard.ts) in front
+   * of Deno.serve: the three limits below; 0 serves with Deno.serve alone,
+   * for a reverse proxy that enforces them (the guard costs throughput).
+   */
+  guard: number;
+  /** `deno task serve`: a request head must arrive within this many ms. */
+  headerTimeoutMs: number;
+  /** `deno task serve`: a connection with no request in flight closes after this many ms. */
+  idleTimeoutMs: number;
+  /**
+   * `deno task serve`: most connections open at once; each holds three file
+   * descriptors (the client's, and the loopback pair to the app).
+   */
+  maxConnections: number;
 }
 
 /** The defaults: 64 samples, bodies sized by the model, 10 s, 600 requests a minute. */
@@ -45,6 +62,11 @@ export const DEFAULT_CONFIG: EdgeConfig = {
   rateLimit: 600,
   rateWindowSeconds: 60,
   trustProxyHops: 0,
+  accessLog: 1,
+  guard: 1,
+  headerTimeoutMs: 10_000,
+  idleTimeoutMs: 30_000,
+  maxConnections: 256,
 };
 
 /** Each setting's variable and its accepted range. */
@@ -56,12 +78,19 @@ const VARIABLES: Record<keyof EdgeConfig, [string, number, number]> = {
   rateLimit: ["RATE_LIMIT", 0, 1_000_000],
   rateWindowSeconds: ["RATE_WINDOW_S", 1, 86_400],
   trustProxyHops: ["TRUST_PROXY_HOPS", 0, 10],
+  accessLog: ["ACCESS_LOG", 0, 1],
+  guard: ["GUARD", 0, 1],
+  headerTimeoutMs: ["HEADER_TIMEOUT_MS", 100, 600_000],
+  idleTimeoutMs: ["IDLE_TIMEOUT_MS", 100, 3_600_000],
+  maxConnections: ["MAX_CONNECTIONS", 1, 1_000_000],
 };
 
 /**
- * The config from `MAX_N`, `MAX_BODY_BYTES`, `REQUEST_TIMEOUT_MS`,
- * `BODY_TIMEOUT_MS`, `RATE_LIMIT`, `RATE_WINDOW_S` and `TRUST_PROXY_HOPS`; unset ones take their default. Throws
- * naming the variable when a value is not an integer in its range.
+ * The config from the environment (the variables of `VARIABLES`: `MAX_N`,
+ * `MAX_BODY_BYTES`, `REQUEST_TIMEOUT_MS`, `BODY_TIMEOUT_MS`, `RATE_LIMIT`,
+ * `RATE_WINDOW_S`, `TRUST_PROXY_HOPS`, `ACCESS_LOG`, `GUARD`, `HEADER_TIMEOUT_MS`,
+ * `IDLE_TIMEOUT_MS`, `MAX_CONNECTIONS`); unset ones take their default.
+ * Throws naming the variable when a value is not an integer in its range.
  */
 export function configFromEnv(
   env: (name: string) => string | undefined = (name) => Deno.env.get(name),

@@ -30,6 +30,8 @@ export const ROUTES = {
   /** Prefix of one model's routes; its seeded responses are immutable. */
   versioned: "/v1/models/:hash",
   health: "/healthz",
+  ready: "/readyz",
+  metrics: "/metrics",
   openapi: "/openapi.json",
 } as const;
 

@@ -15,5 +15,7 @@ const sampler = await loadSampler(modelDir);
 console.log(`gan-edge: serving ${modelDir} ${describeSampler(sampler)}`);
 
 export default {
-  fetch: createApp(sampler, config).fetch,
+  fetch: createApp(sampler, config, {
+    log: config.accessLog ? (line) => console.log(line) : undefined,
+  }).fetch,
 } satisfies Deno.ServeDefaultExport;

@@ -14,6 +14,7 @@ import { MAX_SEED } from "@gan-edge/shared/prng";
 import { IMMUTABLE, NO_STORE, REVALIDATE } from "./cache.ts";
 import { type ApiFacts, ROUTES } from "./facts.ts";
 import { HealthSchema } from "./routes/meta.ts";
+import { ReadySchema } from "./routes/ops.ts";
 
 type Json = Record<string, unknown>;
 
@@ -60,6 +61,7 @@ export function openapiDocument(facts: ApiFacts): Json {
   registry.add(schemas.interpolateResponse, { id: "InterpolateResponse" });
   registry.add(ModelResponseSchema, { id: "Model" });
   registry.add(HealthSchema, { id: "Health" });
+  registry.add(ReadySchema, { id: "Ready" });
   const components = z.toJSONSchema(registry, {
     ...OPTIONS,
     uri: (id) => `#/components/schemas/${id}`,
@@ -222,6 +224,29 @@ export function openapiDocument(facts: ApiFacts): Json {
         "Backend (wasm), SIMD, threads and model hash; never rate-limited.",
         "application/json",
         ref("Health"),
+        false,
+      ),
+      [ROUTES.ready]: {
+        get: {
+          operationId: "getReady",
+          summary: "Readiness: 200 while taking traffic, 503 while draining; never rate-limited.",
+          responses: {
+            "200": {
+              description: "Ready.",
+              content: { "application/json": { schema: ref("Ready") } },
+            },
+            "503": {
+              description: "Draining before a stop.",
+              content: { "application/json": { schema: ref("Ready") } },
+            },
+          },
+        },
+      },
+      [ROUTES.metrics]: plain(
+        "getMetrics",
+        "Prometheus metrics (text format 0.0.4): requests, latency, forward passes, tensors, memory; never rate-limited.",
+        "text/plain",
+        undefined,
         false,
       ),
       [ROUTES.openapi]: plain("getOpenapi", "This document.", "application/json", {

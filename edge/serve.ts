@@ -7,13 +7,16 @@
 import { defineCommand, parseFlagsOrExit, usageLine, z } from "@gan-edge/cli";
 import { createApp } from "./app.ts";
 import { configFromEnv, type EdgeConfig, modelDirFromEnv } from "./config.ts";
+import { serveGuarded } from "./guard.ts";
 import { describeSampler, loadSampler, ModelLoadError } from "./sampler.ts";
 
 /** `deno task serve`'s flags; unset ones fall back to the environment. */
 export const serveCommand = defineCommand({
   name: "serve",
-  summary: "Serve G(z) over HTTP. The limits come from the environment: MAX_N, " +
-    "MAX_BODY_BYTES, REQUEST_TIMEOUT_MS, RATE_LIMIT, RATE_WINDOW_S.",
+  summary: "Serve G(z) over HTTP, behind a connection guard (edge/guard.ts). The limits come " +
+    "from the environment: MAX_N, MAX_BODY_BYTES, REQUEST_TIMEOUT_MS, BODY_TIMEOUT_MS, " +
+    "RATE_LIMIT, RATE_WINDOW_S, TRUST_PROXY_HOPS, ACCESS_LOG, HEADER_TIMEOUT_MS, " +
+    "IDLE_TIMEOUT_MS, MAX_CONNECTIONS.",
   flags: z.object({
     model: z.string().min(1).optional().meta({
       value: "DIR",
@@ -61,16 +64,33 @@ if (import.meta.main) {
     console.error(`error: cannot serve: ${e.message}`);
     Deno.exit(1);
   }
-  const app = createApp(sampler, config);
-  Deno.serve({
-    port,
-    hostname: flags.hostname,
-    onListen: ({ hostname, port }) => {
-      const host = hostname === "0.0.0.0" ? "localhost" : hostname;
-      console.log(
-        `gan-edge: serving ${model} ${describeSampler(sampler)}\n` +
-          `Listening on http://${host}:${port}/`,
-      );
-    },
-  }, app.fetch);
+  let draining = false;
+  const app = createApp(sampler, config, {
+    log: config.accessLog ? (line) => console.log(line) : undefined,
+    ready: () => !draining,
+  });
+  const server = config.guard
+    ? serveGuarded(app.fetch, {
+      hostname: flags.hostname,
+      port,
+      headerTimeoutMs: config.headerTimeoutMs,
+      idleTimeoutMs: config.idleTimeoutMs,
+      maxConnections: config.maxConnections,
+      log: (line) => console.error(line),
+    })
+    : Deno.serve({ hostname: flags.hostname, port, onListen() {} }, app.fetch);
+  const { hostname, port: bound } = "guard" in server ? server.guard.addr : server.addr;
+  console.log(
+    `gan-edge: serving ${model} ${describeSampler(sampler)}\n` +
+      `Listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${bound}/`,
+  );
+  // SIGTERM (an orchestrator stopping us): /readyz turns 503, no new
+  // connections are taken, requests in flight finish, then exit.
+  Deno.addSignalListener("SIGTERM", async () => {
+    if (draining) return;
+    draining = true;
+    console.error("gan-edge: SIGTERM: draining");
+    await server.shutdown();
+    Deno.exit(0);
+  });
 }

@@ -12,9 +12,6 @@ import type { Sampler } from "../sampler.ts";
 import { type ApiFacts, ROUTES } from "../facts.ts";
 import { NO_STORE, REVALIDATE } from "../cache.ts";
 
-/** The health routes, which the rate limit exempts. */
-export const HEALTH_ROUTES = [ROUTES.health];
-
 /** `GET /healthz`'s body. */
 export const HealthSchema = z.object({
   status: z.literal("ok"),

@@ -43,8 +43,12 @@ export async function start(deno: string, args: string[], env: Record<string, st
     url,
     pid: child.pid,
     log: () => text,
+    /** Settles when the process exits. */
+    status: () => child.status,
     async stop() {
-      child.kill("SIGKILL"); // no graceful drain: tests hold keep-alive connections
+      try {
+        child.kill("SIGKILL"); // no graceful drain: tests hold keep-alive connections
+      } catch { /* it has exited */ }
       await child.status;
       await pumps;
     },
@@ -52,14 +56,15 @@ export async function start(deno: string, args: string[], env: Record<string, st
 }
 
 /**
- * Sends `parts` over one raw TCP connection to `url`'s host, `gapMs` apart,
- * then reads until the server closes or `waitMs` passes. Returns what came
+ * Sends `parts` over one raw TCP connection to `url`'s host, `gapMs` apart
+ * (stopping if the server closes it), then reads until the server closes or
+ * `waitMs` passes. Returns what came
  * back (empty when nothing did) and whether the server closed the connection.
  */
 export async function rawExchange(
   url: string,
   parts: string[],
-  { gapMs = 0, waitMs = 5_000, close = false } = {},
+  { gapMs = 0, waitMs = 5_000 } = {},
 ): Promise<{ text: string; closed: boolean }> {
   const { hostname, port } = new URL(url);
   const conn = await Deno.connect({ hostname, port: Number(port) });
@@ -67,10 +72,11 @@ export async function rawExchange(
   try {
     for (const [i, part] of parts.entries()) {
       if (i > 0 && gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
-      await conn.write(encoder.encode(part));
-    }
-    if (close) {
-      conn.closeWrite();
+      try {
+        await conn.write(encoder.encode(part));
+      } catch {
+        break; // the server closed the connection: read what it sent
+      }
     }
     let text = "";
     const buffer = new Uint8Array(65_536);
