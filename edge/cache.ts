@@ -22,6 +22,13 @@ export const REVALIDATE = "public, no-cache";
 /** Cache-Control of a response that must not be reused. */
 export const NO_STORE = "no-store";
 
+/**
+ * Vary of a samples response: its format may come from Accept, and a JSON or
+ * SVG body is compressed as Accept-Encoding asks. Sent on every format and on
+ * a 304 alike (RFC 9110 §15.4.5), so a cache keys each URL the same way.
+ */
+export const VARY = "Accept, Accept-Encoding";
+
 /** Normalised parameters: parsed values, defaults filled in, the format resolved. */
 export type Params = Record<string, string | number | undefined>;
 
@@ -72,15 +79,14 @@ export function notModified(c: Context, etag: string): boolean {
  * Sets the caching headers of a samples response named by `key`: immutable
  * when the URL is `versioned`, revalidated otherwise; `random` ones (a seed
  * drawn for this request) are not stored and carry no ETag, but still name
- * the versioned URL that reproduces them. Always `Vary: Accept`, since the
- * format may come from content negotiation.
+ * the versioned URL that reproduces them. Always {@link VARY}.
  */
 export function setCaching(
   c: Context,
   key: CacheKey,
   how: { versioned: boolean; random: boolean },
 ): void {
-  c.header("Vary", "Accept");
+  c.header("Vary", VARY);
   c.header("Content-Location", key.location);
   if (how.random) {
     c.header("Cache-Control", NO_STORE);

@@ -11,7 +11,7 @@
 import { z } from "zod";
 import { MEDIA_TYPES, ModelResponseSchema, ProblemSchema } from "@gan-edge/shared/api";
 import { MAX_SEED } from "@gan-edge/shared/prng";
-import { IMMUTABLE, NO_STORE, REVALIDATE } from "./cache.ts";
+import { IMMUTABLE, NO_STORE, REVALIDATE, VARY } from "./cache.ts";
 import { type ApiFacts, ROUTES } from "./facts.ts";
 import { HealthSchema } from "./routes/meta.ts";
 import { ReadySchema } from "./routes/ops.ts";
@@ -97,6 +97,17 @@ export function openapiDocument(facts: ApiFacts): Json {
       f === "json" ? { schema: ref(id) } : f === "svg" ? { schema: { type: "string" } } : {},
     ])),
   });
+  /** How a samples body varies and travels: format from Accept, compression (app.ts). */
+  const transport: Json = {
+    Vary: header(
+      "The format may come from Accept; a JSON or SVG body may be compressed (Accept-Encoding).",
+      { type: "string", enum: [VARY] },
+    ),
+    "Content-Encoding": header(
+      "gzip or deflate when Accept-Encoding asks for it, on JSON and SVG bodies; never on PNG.",
+      { type: "string", enum: ["gzip", "deflate"] },
+    ),
+  };
   /** The caching headers of a GET samples route (cache.ts). */
   const caching = (versioned: boolean, random: boolean): Json => ({
     "Cache-Control": header(
@@ -113,7 +124,7 @@ export function openapiDocument(facts: ApiFacts): Json {
       "The versioned URL of this response, its parameters in a fixed order (immutable there).",
       { type: "string" },
     ),
-    Vary: header("The format may come from Accept.", { type: "string", enum: ["Accept"] }),
+    ...transport,
   });
   const notModified = {
     description: "Not modified: If-None-Match named the ETag (the model did not run).",
@@ -158,7 +169,7 @@ export function openapiDocument(facts: ApiFacts): Json {
     responses: {
       "200": samples("One sample per latent.", "SampleResponse", {
         "Cache-Control": header("Never stored.", { type: "string", enum: [NO_STORE] }),
-        Vary: header("The format may come from Accept.", { type: "string", enum: ["Accept"] }),
+        ...transport,
       }),
       "400": badRequest,
       ...(versioned ? { "404": wrongModel } : {}),

@@ -13,7 +13,7 @@ import { latents, MAX_SEED } from "@gan-edge/shared/prng";
 import { encodeLatent } from "@gan-edge/shared/api";
 import type { Sampler } from "../sampler.ts";
 import type { ApiFacts } from "../facts.ts";
-import { cacheKey, NO_STORE, notModified, setCaching } from "../cache.ts";
+import { cacheKey, NO_STORE, notModified, setCaching, VARY } from "../cache.ts";
 import { truncate } from "../latent.ts";
 import { respond, responseFormat } from "../respond.ts";
 import { jsonBody, validJson, validQuery } from "../validate.ts";
@@ -73,7 +73,7 @@ export function sampleRoutes(sampler: Sampler, facts: ApiFacts, versioned: boole
         const z = truncate(Float32Array.from(body.z.flat()), q.truncation);
         const labels = body.class ?? classLabels(sampler, n);
         c.header("Cache-Control", NO_STORE);
-        c.header("Vary", "Accept");
+        c.header("Vary", VARY);
         const out = await sampler.generate(z, n, labels);
         return respond(c, facts, { format, n, z, out, labels, head: { seed: null } });
       },

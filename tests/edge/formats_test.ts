@@ -78,7 +78,7 @@ Deno.test("Accept picks the format when format= is absent; format= wins", async 
   const res = await image.request("/v1/sample?seed=1", {
     headers: { accept: "image/png" },
   });
-  assert.equal(res.headers.get("vary"), "Accept");
+  assert.equal(res.headers.get("vary"), "Accept, Accept-Encoding");
 });
 
 Deno.test("Accept: the most specific range's q rates each format, JSON on ties", async () => {

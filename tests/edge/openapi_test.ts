@@ -196,7 +196,17 @@ Deno.test("the documented headers are the ones sent, with the documented values"
     assert.ok(cacheControl.includes(res.headers.get("cache-control")!), url);
   }
   const post = doc.paths["/v1/sample"].post.responses["200"].headers;
-  assert.deepEqual(Object.keys(post).sort(), ["Cache-Control", "Vary"]);
+  assert.deepEqual(Object.keys(post).sort(), ["Cache-Control", "Content-Encoding", "Vary"]);
+  // Compressed, as documented: the encoding and the Vary values are the documented ones.
+  const gzipped = await app.request("/v1/sample?seed=4&n=2", {
+    headers: { "accept-encoding": "gzip" },
+  });
+  await gzipped.body?.cancel();
+  const documented = doc.paths["/v1/sample"].get.responses["200"].headers;
+  assert.ok(documented["Content-Encoding"].schema.enum.includes(
+    gzipped.headers.get("content-encoding"),
+  ));
+  assert.ok(documented.Vary.schema.enum.includes(gzipped.headers.get("vary")));
   // A 429 sends every header its documentation names.
   const limited = createApp(sampler, { ...DEFAULT_CONFIG, rateLimit: 1 });
   await (await limited.request("/v1/sample?seed=1")).body?.cancel();
