@@ -5,11 +5,20 @@
  * HEAD runs the GET route with the method still HEAD, so its compress
  * middleware skips it, and drops the body before the server sees it, so Deno
  * sends `Content-Length: 0`. Here a HEAD costs what its GET does, the model
- * run once (a 304 runs none), and middleware sees the method GET.
+ * run once (a 304 runs none), and middleware sees the method GET; the access
+ * log and metrics still say HEAD ({@link clientMethod}).
  *
  * @module
  */
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
+
+/** The GET requests made from a HEAD. */
+const fromHead = new WeakSet<Request>();
+
+/** The method the client sent: HEAD for a HEAD answered as GET, else the request's. */
+export function clientMethod(c: Context): string {
+  return fromHead.has(c.req.raw) ? "HEAD" : c.req.method;
+}
 
 /** Makes `app.fetch` (and so `app.request`) answer HEAD with GET's headers and no body. */
 export function answerHeadAsGet(app: Hono): void {
@@ -17,6 +26,7 @@ export function answerHeadAsGet(app: Hono): void {
   app.fetch = async (request, env, executionCtx) => {
     if (request.method !== "HEAD") return await dispatch(request, env, executionCtx);
     const get = new Request(request.url, { method: "GET", headers: request.headers });
+    fromHead.add(get);
     return await withoutBody(await dispatch(get, env, executionCtx));
   };
 }

@@ -11,6 +11,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { matchedRoutes } from "hono/route";
 import { memory } from "@tensorflow/tfjs-core";
+import { clientMethod } from "./head.ts";
 import { Counter, exposition, Gauge, Histogram } from "./metrics.ts";
 import type { Sampler } from "./sampler.ts";
 
@@ -101,7 +102,8 @@ export function observe(metrics: EdgeMetrics, log?: (line: string) => void) {
     const t0 = performance.now();
     await next();
     const ms = performance.now() - t0;
-    const method = METHODS.has(c.req.method) ? c.req.method : "other";
+    const sent = clientMethod(c); // HEAD, though answered as GET (head.ts)
+    const method = METHODS.has(sent) ? sent : "other";
     const labels = { method, route: routeOf(c), status: String(c.res.status) };
     metrics.requests.inc(labels);
     metrics.duration.observe(ms / 1000, labels);

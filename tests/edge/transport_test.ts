@@ -29,9 +29,11 @@ function counting(sampler: Sampler) {
   return { calls, app: createApp(counted) };
 }
 
-/** A response's headers without Date, which changes between two requests. */
+/** A response's headers without Date and X-Request-Id, which change between two requests. */
 const headersOf = (res: Response) =>
-  Object.fromEntries([...res.headers].filter(([name]) => name !== "date"));
+  Object.fromEntries(
+    [...res.headers].filter(([name]) => name !== "date" && name !== "x-request-id"),
+  );
 
 Deno.test("JSON and SVG are gzip- or deflate-compressed as Accept-Encoding asks; the body is the same", async () => {
   const app = createApp(ring8);
@@ -104,6 +106,7 @@ Deno.test("HEAD has GET's headers and no body, on every GET route", async () => 
     "/v1/model",
     "/openapi.json",
     "/healthz",
+    "/readyz",
     "/",
     "/demo.js",
     "/demo.css",
@@ -141,6 +144,16 @@ Deno.test("HEAD of a sample runs the model once, as its GET does; a 304 runs it 
   });
   assert.equal(cached.status, 304);
   assert.equal(calls.n, 1);
+});
+
+Deno.test("the access log and metrics say HEAD for a HEAD, though it is answered as GET", async () => {
+  const lines: string[] = [];
+  const app = createApp(image, DEFAULT_CONFIG, { log: (line) => lines.push(line) });
+  await (await app.request("/v1/model", { method: "HEAD" })).body?.cancel();
+  await (await app.request("/v1/model")).body?.cancel();
+  assert.deepEqual(lines.map((line) => JSON.parse(line).method), ["HEAD", "GET"]);
+  const metrics = await (await app.request("/metrics")).text();
+  assert.match(metrics, /method="HEAD",route="\/v1\/model",status="200"} 1/);
 });
 
 Deno.test("on the wire, HEAD's Content-Length is GET's, and a compressed HEAD sends none", async () => {
