@@ -19,7 +19,8 @@ const ROOT = new URL("../../", import.meta.url);
 /** The module specifiers of `entry`'s graph, and the npm packages it reaches. */
 async function moduleGraph(entry: string): Promise<string[]> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", entry],
+    // npm: specifiers rather than node_modules paths (the root deno.json says "manual").
+    args: ["info", "--node-modules-dir=none", "--json", entry],
     cwd: ROOT.pathname,
     stdout: "piped",
     stderr: "piped",

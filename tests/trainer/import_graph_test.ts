@@ -32,7 +32,8 @@ async function importEdges(): Promise<Map<string, Set<string>>> {
   for (const file of await sourceFiles(new URL("trainer/", ROOT))) {
     if (edges.has(file)) continue; // already in an earlier graph
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["info", "--json", fileURLToPath(file)],
+      // npm: specifiers rather than node_modules paths (the root deno.json says "manual").
+      args: ["info", "--node-modules-dir=none", "--json", fileURLToPath(file)],
       cwd: fileURLToPath(ROOT),
       stdout: "piped",
       stderr: "piped",
