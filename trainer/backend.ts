@@ -39,7 +39,26 @@ async function useWebgpu(): Promise<void> {
     );
   }
   await import("@tensorflow/tfjs-backend-webgpu");
+  await import("./webgpu_kernels.ts"); // after the backend: it wraps two of its kernels
   await activate("webgpu");
+  stopOnGpuErrors((tf.backend() as unknown as { device: GPUDevice }).device);
+}
+
+/**
+ * A command the GPU rejects (an invalid pipeline, a limit exceeded) drops its
+ * whole batch of dispatches, and tfjs never asks: the outputs keep whatever
+ * their recycled buffers held and training goes on with wrong numbers. This
+ * turns the device's first such error into an uncaught BackendError, which
+ * stops the run with the GPU's own message.
+ */
+function stopOnGpuErrors(device: GPUDevice): void {
+  device.addEventListener("uncapturederror", (event) => {
+    const { error } = event as GPUUncapturedErrorEvent;
+    throw new BackendError(
+      `backend webgpu: the GPU rejected a command, so the results would be wrong; stopping.\n` +
+        error.message,
+    );
+  }, { once: true });
 }
 
 async function useTensorflow(): Promise<void> {
