@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { register as registerKernels } from "@gan-edge/kernels/training";
 import type { ArchitectureSpec } from "./architectures.ts";
+import { register as registerWebgpuKernels } from "./webgpu_kernels.ts";
 import type { BACKENDS } from "./config.ts";
 
 export type BackendName = typeof BACKENDS[number];
@@ -39,7 +40,7 @@ async function useWebgpu(): Promise<void> {
     );
   }
   await import("@tensorflow/tfjs-backend-webgpu");
-  await import("./webgpu_kernels.ts"); // after the backend: it wraps two of its kernels
+  registerWebgpuKernels(); // after the backend: it wraps three of its kernels
   await activate("webgpu");
   stopOnGpuErrors((tf.backend() as unknown as { device: GPUDevice }).device);
 }

@@ -1,7 +1,7 @@
 /**
  * Two kernels of tfjs-backend-webgpu 4.22.0 that return wrong numbers with
- * no error, wrapped for the "webgpu" backend through tfjs's kernel registry.
- * Importing this module (after the backend) registers the wrappers.
+ * no error, wrapped for the "webgpu" backend through tfjs's kernel registry
+ * by {@link register} (call it after importing the backend).
  *
  * - `AddN` binds every input as a storage buffer in one shader. tfjs asks
  *   the device for the WebGPU default of 8 storage buffers per stage, so 8 or
@@ -23,7 +23,6 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-webgpu";
 
 /** The parts of tfjs's WebGPU backend the wrappers read. */
 interface WebgpuBackend {
@@ -76,7 +75,8 @@ export function addNGroups(n: number, max: number): number[][] {
   return groups;
 }
 
-wrapKernel(tf.AddN, (addN) => ({ inputs, backend }) => {
+/** `AddN` in groups of inputs that fit one shader's storage buffers. */
+const groupedAddN = (addN: KernelFunc): KernelFunc => ({ inputs, backend }) => {
   const gpu = backend as WebgpuBackend;
   // One storage buffer is the output.
   const max = gpu.device.limits.maxStorageBuffersPerShaderStage - 1;
@@ -93,7 +93,7 @@ wrapKernel(tf.AddN, (addN) => ({ inputs, backend }) => {
   const out = addN({ inputs: terms, backend });
   for (const t of partial) gpu.disposeData(t.dataId);
   return out;
-});
+};
 
 /** Shapes and flags of one matrix product, as tfjs's batchMatMulImpl reads them. */
 export interface MatMulShape {
@@ -154,5 +154,12 @@ function transposedBFirst(matMul: KernelFunc): KernelFunc {
   };
 }
 
-wrapKernel(tf.BatchMatMul, transposedBFirst);
-wrapKernel(tf._FusedMatMul, transposedBFirst);
+/**
+ * Wraps the webgpu backend's `AddN`, `BatchMatMul` and `_FusedMatMul` (see
+ * the module doc); idempotent. Throws if tfjs-backend-webgpu is not imported.
+ */
+export function register(): void {
+  wrapKernel(tf.AddN, groupedAddN);
+  wrapKernel(tf.BatchMatMul, transposedBFirst);
+  wrapKernel(tf._FusedMatMul, transposedBFirst);
+}
