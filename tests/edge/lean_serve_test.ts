@@ -6,7 +6,8 @@
  * `nodeModulesDir: "auto"` the task runner installs every package of the
  * workspace's lock before any task (denoland/deno#30887): 154 tarballs,
  * 101 MB, 508 MB unpacked. So the root deno.json says "manual", and the serve
- * task installs its own entry point's packages (`deno install --entrypoint`).
+ * task first runs install-serve, which installs its entry point's packages
+ * (`deno install --entrypoint edge/serve.ts`).
  */
 import assert from "node:assert/strict";
 
