@@ -68,6 +68,9 @@ export function apiFacts(sampler: Sampler, config: EdgeConfig): ApiFacts {
     ...(sampler.classNames ? { classNames: sampler.classNames } : {}),
     formats: metadata.output.kind === "image" ? ["json", "png"] : ["json", "svg"],
     maxN: config.maxN,
+    ...(metadata.output.kind === "image"
+      ? { imagePixels: metadata.output.height * metadata.output.width }
+      : {}),
   };
   const versionedBase = ROUTES.versioned.replace(":hash", hash);
   return {

@@ -7,10 +7,11 @@
  */
 import type { Context } from "hono";
 import { accepts } from "hono/accepts";
-import { type Format, MEDIA_TYPES } from "@gan-edge/shared/api";
+import { type Encoding, type Format, MEDIA_TYPES, SCALE_NEEDS_PNG } from "@gan-edge/shared/api";
 import { pngGrid } from "@gan-edge/shared/render/png";
 import { scatterSvg } from "@gan-edge/shared/render/svg";
 import type { ApiFacts } from "./facts.ts";
+import { badParam } from "./problem.ts";
 
 type Match = NonNullable<Parameters<typeof accepts>[1]["match"]>;
 
@@ -46,6 +47,48 @@ const mostSpecificRange: Match = (ranges, { supports, default: fallback }) => {
   return choice;
 };
 
+/** A request's rendering parameters, validated by the shared query schemas. */
+export interface RenderingQuery {
+  format?: Format;
+  encoding?: Encoding;
+  scale?: number;
+}
+
+/** How a response renders its samples, resolved from the query and Accept. */
+export interface RenderingChoice {
+  format: Format;
+  encoding: Encoding;
+  scale: number;
+}
+
+/**
+ * The rendering of a response: its format ({@link responseFormat}; JSON for
+ * `encoding=png-base64`), the encoding of its JSON samples and the PNG
+ * scale. Throws a 400 naming `scale` when the format came from Accept and
+ * holds no PNG (the query schemas refuse the other cases).
+ */
+export function rendering(c: Context, q: RenderingQuery, facts: ApiFacts): RenderingChoice {
+  const encoding = q.encoding ?? "array";
+  const format = encoding === "png-base64" ? "json" : responseFormat(c, q.format, facts);
+  if (q.scale !== undefined && format !== "png" && encoding !== "png-base64") {
+    throw badParam("scale", SCALE_NEEDS_PNG);
+  }
+  return { format, encoding, scale: q.scale ?? 1 };
+}
+
+/**
+ * `how` as a cache key's parameters: the format, and the encoding and scale
+ * only where they differ from their defaults, so that URLs without them keep
+ * their keys, and `scale=1` names the same response as no scale.
+ */
+export function renderingParams(how: RenderingChoice): Record<string, string | number | undefined> {
+  return {
+    format: how.format,
+    encoding: how.encoding === "array" ? undefined : how.encoding,
+    scale: how.scale === 1 ? undefined : how.scale,
+  };
+}
+
 /**
  * The response format: `format` when the query gave one (already
  * validated), else the best of the model's formats for the Accept header
@@ -74,8 +117,7 @@ export function nest(values: Float32Array, shape: number[]): unknown[] {
 }
 
 /** How to render `n` samples `out` drawn from latents `z`. */
-export interface Rendering {
-  format: Format;
+export interface Rendering extends RenderingChoice {
   n: number;
   z: Float32Array;
   out: Float32Array;
@@ -91,18 +133,27 @@ export interface Rendering {
 export function respond(c: Context, facts: ApiFacts, r: Rendering): Response {
   const shape = [r.n, ...facts.sampleShape];
   c.header("Content-Type", MEDIA_TYPES[r.format]);
+  const sampleShape = [...facts.sampleShape];
   if (r.format === "png") {
-    const png = pngGrid(r.out, r.n, [...facts.sampleShape], r.strip ? r.n : undefined);
+    const png = pngGrid(r.out, r.n, sampleShape, r.strip ? r.n : undefined, r.scale);
     return c.body(png as Uint8Array<ArrayBuffer>);
   }
   if (r.format === "svg") {
     return c.body(scatterSvg(nest(r.out, shape) as number[][], r.strip));
   }
+  const size = facts.sampleShape.reduce((a, b) => a * b, 1);
   return c.json({
     ...r.head,
     z: nest(r.z, [r.n, facts.dim]),
     ...(r.labels ? { class: r.labels } : {}),
     shape,
-    samples: nest(r.out, shape),
+    ...(r.encoding === "png-base64"
+      ? {
+        images: Array.from({ length: r.n }, (_, i) => {
+          const sample = r.out.subarray(i * size, (i + 1) * size);
+          return pngGrid(sample, 1, sampleShape, 1, r.scale).toBase64();
+        }),
+      }
+      : { samples: nest(r.out, shape) }),
   });
 }

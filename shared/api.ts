@@ -40,6 +40,22 @@ export const MEDIA_TYPES: Record<Format, string> = {
   svg: "image/svg+xml",
 };
 
+/** Largest factor a PNG may be upscaled by (`scale`). */
+export const MAX_SCALE = 16;
+/**
+ * Most sample pixels one response's PNGs may hold after scaling (gutters not
+ * counted): 2^20, a 1024 × 1024 picture. At the limit (64 Fashion-MNIST
+ * samples at scale 4) a PNG costs no more than the same samples as JSON.
+ */
+export const MAX_PNG_PIXELS = 1 << 20;
+
+/**
+ * How a JSON body carries image samples: `array`, nested arrays of values in
+ * [−1, 1]; `png-base64`, one PNG per sample, base64-encoded, in `images`.
+ */
+export const ENCODINGS = ["array", "png-base64"] as const;
+export type Encoding = typeof ENCODINGS[number];
+
 /** What the request schemas need to know about the served model. */
 export interface ApiModelFacts {
   /** Latent length. */
@@ -50,6 +66,8 @@ export interface ApiModelFacts {
   formats: readonly Format[];
   /** Largest `n` (and most rows of a POST body). */
   maxN: number;
+  /** Pixels of one image sample (height × width); absent for a points model. */
+  imagePixels?: number;
 }
 
 /** Required/optional-aware message: "required" when absent, else `what`. */
@@ -88,6 +106,88 @@ function formatParam(facts: ApiModelFacts) {
     description: "Response format; when absent, chosen from the Accept header (JSON by default).",
   });
 }
+
+/** What a points model answers to a PNG-only parameter. */
+const NOT_IMAGES = "this model's samples are points, not images";
+
+/** `scale`: an integer upscaling factor of PNG images; refused for a points model. */
+function scaleParam(facts: ApiModelFacts) {
+  if (facts.imagePixels === undefined) return refused(`${NOT_IMAGES}; it takes no scale`);
+  return intParam(
+    1,
+    MAX_SCALE,
+    "Upscale PNG images by nearest neighbour: each pixel becomes a scale × scale block " +
+      `(default 1). For format=png or encoding=png-base64; at most ${MAX_PNG_PIXELS} ` +
+      "sample pixels per response after scaling.",
+  );
+}
+
+/** `encoding`: how JSON carries image samples; refused for a points model. */
+function encodingParam(facts: ApiModelFacts) {
+  if (facts.imagePixels === undefined) return refused(`${NOT_IMAGES}; it takes no encoding`);
+  return z.enum(ENCODINGS, { error: `expected one of ${ENCODINGS.join(", ")}` }).meta({
+    description: "How a JSON body carries the samples: `array` (default), nested arrays of " +
+      "values in `samples`; `png-base64`, one PNG per sample, base64-encoded, in `images` " +
+      "(as image APIs return b64_json). png-base64 answers JSON whatever Accept says.",
+  });
+}
+
+/** A parameter this model refuses, whatever its value, saying `why`. */
+function refused(why: string) {
+  return z.string().transform((_, ctx) => {
+    ctx.addIssue({ code: "custom", message: why });
+    return z.NEVER;
+  }).meta({ type: "string", description: `Refused: ${why}.` });
+}
+
+/** What a request asks about its rendering; `count` samples. */
+interface RenderingQuery {
+  format?: Format;
+  encoding?: Encoding;
+  scale?: number;
+}
+
+/**
+ * What is wrong with `scale` for `count` samples of `facts`' model: more
+ * than {@link MAX_PNG_PIXELS} pixels after scaling. Undefined when fine.
+ */
+export function scaleProblem(facts: ApiModelFacts, count: number, scale = 1): string | undefined {
+  const pixels = count * (facts.imagePixels ?? 0) * scale * scale;
+  if (pixels <= MAX_PNG_PIXELS) return undefined;
+  const most = Math.floor(Math.sqrt(MAX_PNG_PIXELS / (count * facts.imagePixels!)));
+  return `scale ${scale} makes ${pixels} pixels for ${count} sample${count > 1 ? "s" : ""}; ` +
+    `at most ${MAX_PNG_PIXELS}${most >= 1 ? ` (scale ≤ ${most} here)` : ""}`;
+}
+
+/**
+ * Issues of a request's rendering parameters together: png-base64 is a JSON
+ * encoding; `scale` applies to PNG images only, and within the pixel budget
+ * for `count` samples (unknown for a POST until its body is read).
+ */
+function checkRendering(
+  q: RenderingQuery,
+  count: number | undefined,
+  facts: ApiModelFacts,
+  ctx: z.RefinementCtx,
+) {
+  if (q.encoding === "png-base64" && q.format !== undefined && q.format !== "json") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["encoding"],
+      message: `png-base64 is how a JSON body carries images; not with format=${q.format}`,
+    });
+  }
+  if (q.scale === undefined) return;
+  if (q.format !== undefined && q.format !== "png" && q.encoding !== "png-base64") {
+    ctx.addIssue({ code: "custom", path: ["scale"], message: SCALE_NEEDS_PNG });
+  }
+  const problem = count === undefined ? undefined : scaleProblem(facts, count, q.scale);
+  if (problem) ctx.addIssue({ code: "custom", path: ["scale"], message: problem });
+}
+
+/** Why a scale was refused for a response that holds no PNG. */
+export const SCALE_NEEDS_PNG =
+  "scale applies to PNG images: ask for format=png (or Accept: image/png) or encoding=png-base64";
 
 /** The index of the class named `name` in any letter case (`dress`, `Dress`); -1 if none. */
 export function classNamed(names: readonly string[], name: string): number {
@@ -180,6 +280,8 @@ export function sampleQuerySchema(facts: ApiModelFacts) {
         "or base64url of little-endian float32. Excludes seed and n.",
     }).optional(),
     format: formatParam(facts).optional(),
+    encoding: encodingParam(facts).optional(),
+    scale: scaleParam(facts).optional(),
     class: classParam(facts).optional(),
     truncation: truncationParam().optional(),
   }).strict().superRefine((q, ctx) => {
@@ -192,6 +294,7 @@ export function sampleQuerySchema(facts: ApiModelFacts) {
         });
       }
     }
+    checkRendering(q, q.n ?? 1, facts, ctx);
   });
 }
 export type SampleQuery = z.output<ReturnType<typeof sampleQuerySchema>>;
@@ -204,20 +307,27 @@ export function interpolateQuerySchema(facts: ApiModelFacts) {
     steps: intParam(2, MAX_STEPS, `Frames, both ends included (default ${DEFAULT_STEPS}).`)
       .optional(),
     format: formatParam(facts).optional(),
+    encoding: encodingParam(facts).optional(),
+    scale: scaleParam(facts).optional(),
     class: classParam(facts).optional(),
     truncation: truncationParam().optional(),
-  }).strict();
+  }).strict().superRefine((q, ctx) => checkRendering(q, q.steps ?? DEFAULT_STEPS, facts, ctx));
 }
 export type InterpolateQuery = z.output<
   ReturnType<typeof interpolateQuerySchema>
 >;
 
-/** `POST /v1/sample` query: only how to render and truncate. */
+/**
+ * `POST /v1/sample` query: only how to render and truncate. (The pixel
+ * budget of `scale` is checked once the body says how many samples.)
+ */
 export function postQuerySchema(facts: ApiModelFacts) {
   return z.object({
     format: formatParam(facts).optional(),
+    encoding: encodingParam(facts).optional(),
+    scale: scaleParam(facts).optional(),
     truncation: truncationParam().optional(),
-  }).strict();
+  }).strict().superRefine((q, ctx) => checkRendering(q, undefined, facts, ctx));
 }
 
 /**
@@ -405,10 +515,19 @@ function nestedNumbers(shape: readonly number[]): z.ZodType {
   return z.array(nestedNumbers(rest)).length(head);
 }
 
-/** The fields every samples response shares. */
-function samplesFields(facts: ApiModelFacts, sampleShape: readonly number[]) {
+/**
+ * A samples response: `head` (seed, or from/to/steps), the latents, classes
+ * and shape, then the samples, as nested arrays in `samples` or, for an
+ * image model asked for `encoding=png-base64`, as base64 PNGs in `images`.
+ */
+function samplesResponse<Head extends z.ZodRawShape>(
+  head: Head,
+  facts: ApiModelFacts,
+  sampleShape: readonly number[],
+) {
   const classes = facts.classNames?.length ?? 0;
-  return {
+  const common = {
+    ...head,
     z: z.array(z.array(z.number()).length(facts.dim))
       .describe("The latent vectors used (after truncation), one row per sample."),
     ...(classes
@@ -417,12 +536,24 @@ function samplesFields(facts: ApiModelFacts, sampleShape: readonly number[]) {
           .describe("Class index of each sample."),
       }
       : {}),
-    shape: z.array(z.int().positive()).describe("Shape of `samples`: [n, ...sample shape]."),
+    shape: z.array(z.int().positive()).describe("Shape of the samples: [n, ...sample shape]."),
+  };
+  const arrays = z.object({
+    ...common,
     samples: z.array(nestedNumbers(sampleShape)).describe(
       "One entry per sample: a point, or an image as nested [height][width][channels] " +
         "arrays of values in [-1, 1].",
     ),
-  };
+  }).strict();
+  if (facts.imagePixels === undefined) return arrays;
+  const pngs = z.object({
+    ...common,
+    images: z.array(z.base64().meta({ contentMediaType: "image/png" })).describe(
+      "With encoding=png-base64: one PNG per sample (scaled by `scale`), base64 with " +
+        "padding, ready for a `data:image/png;base64,` URL.",
+    ),
+  }).strict();
+  return z.union([arrays, pngs]);
 }
 
 /**
@@ -430,22 +561,28 @@ function samplesFields(facts: ApiModelFacts, sampleShape: readonly number[]) {
  * samples have shape `sampleShape`.
  */
 export function sampleResponseSchema(facts: ApiModelFacts, sampleShape: readonly number[]) {
-  return z.object({
-    seed: z.int().min(0).max(MAX_SEED).nullable()
-      .describe("The seed the latents were drawn from; null for user latents."),
-    ...samplesFields(facts, sampleShape),
-  }).strict();
+  return samplesResponse(
+    {
+      seed: z.int().min(0).max(MAX_SEED).nullable()
+        .describe("The seed the latents were drawn from; null for user latents."),
+    },
+    facts,
+    sampleShape,
+  );
 }
 export type SampleResponse = z.output<ReturnType<typeof sampleResponseSchema>>;
 
 /** `GET /v1/interpolate` JSON response. */
 export function interpolateResponseSchema(facts: ApiModelFacts, sampleShape: readonly number[]) {
-  return z.object({
-    from: z.int().min(0).max(MAX_SEED),
-    to: z.int().min(0).max(MAX_SEED),
-    steps: z.int().min(2).max(MAX_STEPS),
-    ...samplesFields(facts, sampleShape),
-  }).strict();
+  return samplesResponse(
+    {
+      from: z.int().min(0).max(MAX_SEED),
+      to: z.int().min(0).max(MAX_SEED),
+      steps: z.int().min(2).max(MAX_STEPS),
+    },
+    facts,
+    sampleShape,
+  );
 }
 export type InterpolateResponse = z.output<ReturnType<typeof interpolateResponseSchema>>;
 

@@ -13,7 +13,7 @@ import type { Sampler } from "../sampler.ts";
 import type { ApiFacts } from "../facts.ts";
 import { cacheKey, notModified, setCaching } from "../cache.ts";
 import { slerp, truncate } from "../latent.ts";
-import { respond, responseFormat } from "../respond.ts";
+import { rendering, renderingParams, respond } from "../respond.ts";
 import { validQuery } from "../validate.ts";
 
 /**
@@ -27,12 +27,12 @@ export function interpolateRoutes(sampler: Sampler, facts: ApiFacts, versioned: 
     validQuery(facts.schemas.interpolateQuery),
     async (c) => {
       const q = c.req.valid("query");
-      const format = responseFormat(c, q.format, facts);
+      const how = rendering(c, q, facts);
       const steps = q.steps ?? DEFAULT_STEPS;
       const key = await cacheKey(facts.hash, facts.versionedBase, "interpolate", {
         ...q,
         steps,
-        format,
+        ...renderingParams(how),
       });
       setCaching(c, key, { versioned, random: false });
       if (notModified(c, key.etag)) return c.body(null, 304);
@@ -42,7 +42,7 @@ export function interpolateRoutes(sampler: Sampler, facts: ApiFacts, versioned: 
       const labels = sampler.classNames ? new Array<number>(steps).fill(q.class ?? 0) : undefined;
       const out = await sampler.generate(z, steps, labels);
       return respond(c, facts, {
-        format,
+        ...how,
         n: steps,
         z,
         out,

@@ -10,12 +10,13 @@
  */
 import { Hono } from "hono";
 import { latents, MAX_SEED } from "@gan-edge/shared/prng";
-import { encodeLatent } from "@gan-edge/shared/api";
+import { encodeLatent, scaleProblem } from "@gan-edge/shared/api";
 import type { Sampler } from "../sampler.ts";
 import type { ApiFacts } from "../facts.ts";
 import { cacheKey, NO_STORE, notModified, setCaching, VARY } from "../cache.ts";
 import { truncate } from "../latent.ts";
-import { respond, responseFormat } from "../respond.ts";
+import { badParam } from "../problem.ts";
+import { rendering, renderingParams, respond } from "../respond.ts";
 import { jsonBody, validJson, validQuery } from "../validate.ts";
 
 /**
@@ -42,7 +43,7 @@ export function sampleRoutes(sampler: Sampler, facts: ApiFacts, versioned: boole
   return new Hono()
     .get("/", validQuery(facts.schemas.sampleQuery), async (c) => {
       const q = c.req.valid("query");
-      const format = responseFormat(c, q.format, facts);
+      const how = rendering(c, q, facts);
       const random = q.seed === undefined && q.z === undefined;
       const seed = q.z ? null : q.seed ?? randomSeed();
       const n = q.n ?? 1;
@@ -50,7 +51,7 @@ export function sampleRoutes(sampler: Sampler, facts: ApiFacts, versioned: boole
         ...(q.z ? { z: encodeLatent(q.z) } : { seed: seed!, n }),
         class: q.class,
         truncation: q.truncation,
-        format,
+        ...renderingParams(how),
       });
       setCaching(c, key, { versioned, random });
       if (seed !== null) c.header("X-Seed", String(seed));
@@ -58,7 +59,7 @@ export function sampleRoutes(sampler: Sampler, facts: ApiFacts, versioned: boole
       const z = truncate(q.z ?? latents(seed!, n, dim, distribution), q.truncation);
       const labels = classLabels(sampler, n, q.class);
       const out = await sampler.generate(z, n, labels);
-      return respond(c, facts, { format, n, z, out, labels, head: { seed } });
+      return respond(c, facts, { ...how, n, z, out, labels, head: { seed } });
     })
     .post(
       "/",
@@ -68,14 +69,16 @@ export function sampleRoutes(sampler: Sampler, facts: ApiFacts, versioned: boole
       async (c) => {
         const q = c.req.valid("query");
         const body = c.req.valid("json");
-        const format = responseFormat(c, q.format, facts);
+        const how = rendering(c, q, facts);
         const n = body.z.length;
+        const tooLarge = scaleProblem(facts, n, q.scale);
+        if (tooLarge) throw badParam("scale", tooLarge);
         const z = truncate(Float32Array.from(body.z.flat()), q.truncation);
         const labels = body.class ?? classLabels(sampler, n);
         c.header("Cache-Control", NO_STORE);
         c.header("Vary", VARY);
         const out = await sampler.generate(z, n, labels);
-        return respond(c, facts, { format, n, z, out, labels, head: { seed: null } });
+        return respond(c, facts, { ...how, n, z, out, labels, head: { seed: null } });
       },
     );
 }

@@ -80,6 +80,20 @@ Deno.test("each route's parameters are exactly its schema's keys, typed as they 
     type: "string",
     examples: ["T-shirt/top", "Trouser", "Pullover"],
   });
+  // An image model documents scale and encoding; a points model says it refuses them.
+  const imageParam = (name: string) =>
+    conditionalDoc.paths["/v1/sample"].get.parameters.find((p: { name: string }) =>
+      p.name === name
+    );
+  assert.deepEqual(imageParam("scale").schema, { type: "integer", minimum: 1, maximum: 16 });
+  assert.deepEqual(imageParam("encoding").schema, {
+    type: "string",
+    enum: ["array", "png-base64"],
+  });
+  assert.match(param("scale").description, /^Refused: this model's samples are points/);
+  const variants = conditionalDoc.components.schemas.SampleResponse.anyOf
+    .map((v: Json) => Object.keys(v.properties).at(-1));
+  assert.deepEqual(variants, ["samples", "images"]);
   const bodyClass = conditionalDoc.components.schemas.SampleBody.properties.class;
   assert.deepEqual(bodyClass.items.anyOf, [
     { type: "integer", minimum: 0, maximum: 2 },
