@@ -33,10 +33,7 @@ Deno.test({
   }`,
   ignore: absent,
   async fn() {
-    const started = performance.now();
     const data = await openDataset("fashion-mnist");
-    const seconds = (performance.now() - started) / 1000;
-    assert.ok(seconds < 5, `loading 60000 images took ${seconds.toFixed(1)} s`);
     assert.equal(data.size, 60000);
     assert.deepEqual(data.output, {
       kind: "image",
