@@ -177,6 +177,11 @@ async function main(args: string[]): Promise<number> {
   };
   const steps = count("steps", 1), warmup = count("warmup", 1), wasmSteps = count("wasm-steps", 0);
   const dataDir = values["data-dir"];
+  // Bundled (tests/gpu/pack.sh), tfjs-backend-wasm's Emscripten loader
+  // looks for its .wasm in `__dirname`, which an ES module bundle lacks:
+  // point it at the bundle's folder, where pack.sh puts the .wasm.
+  // Unbundled, the package's own CommonJS __dirname wins.
+  (globalThis as { __dirname?: string }).__dirname ??= new URL(".", import.meta.url).pathname;
   const results: Record<string, unknown> = { deno: Deno.version, args };
 
   const adapter = await adapterInfo();
