@@ -2,8 +2,9 @@
  * The edge's Hono app: Hono's own middleware for the cross-cutting parts
  * (request id, compression, secure headers, CORS, timeout, ETag), our
  * access log and metrics, rate limit and body reader (size and time limits),
- * then each route module, the sample routes twice: plain (`/v1/sample`) and
- * versioned (`/v1/models/{hash}/sample`, the served model's hash only). Every
+ * then each route module, the sample routes twice: plain (`/v1/sample`, the
+ * default model) and versioned (`/v1/models/{hash}/sample`, each served
+ * model by its hash; models.ts), and the model listing `/v1/models`. Every
  * error becomes a problem+json response, so bad input is a 4xx, never a 500.
  * HEAD is answered as GET (head.ts).
  *
@@ -19,15 +20,9 @@ import { createMiddleware } from "hono/factory";
 import { except } from "hono/combine";
 import { requestId } from "hono/request-id";
 import { DEFAULT_CONFIG, type EdgeConfig } from "./config.ts";
-import { apiFacts, ROUTES } from "./facts.ts";
-import {
-  methodNotAllowed,
-  notFound,
-  problemResponse,
-  timedOut,
-  toProblem,
-  unknownModel,
-} from "./problem.ts";
+import { ROUTES } from "./facts.ts";
+import { byHash, forModel, servedModels } from "./models.ts";
+import { methodNotAllowed, notFound, problemResponse, timedOut, toProblem } from "./problem.ts";
 import { allowedMethods } from "./allow.ts";
 import { answerHeadAsGet } from "./head.ts";
 import { readBody } from "./body.ts";
@@ -37,6 +32,7 @@ import type { Sampler } from "./sampler.ts";
 import { interpolateRoutes } from "./routes/interpolate.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { HEALTH_ROUTES, opsRoutes } from "./routes/ops.ts";
+import { modelsRoutes } from "./routes/models.ts";
 import { openapiRoutes } from "./routes/openapi.ts";
 import { pageRoutes } from "./routes/page.ts";
 import { sampleRoutes } from "./routes/sample.ts";
@@ -82,15 +78,20 @@ export interface AppHooks {
   ready?: () => boolean;
 }
 
-/** The app serving `sampler` under the limits in `config`. */
+/**
+ * The app serving `samplers` (one, or several: the first is the default,
+ * served by the plain routes; see models.ts) under the limits in `config`.
+ * Throws when two samplers are the same model.
+ */
 export function createApp(
-  sampler: Sampler,
+  samplers: Sampler | readonly Sampler[],
   config: EdgeConfig = DEFAULT_CONFIG,
   { log, ready = () => true }: AppHooks = {},
 ): Hono {
-  const metrics = edgeMetrics(sampler);
-  sampler = timedSampler(sampler, metrics.forward);
-  const facts = apiFacts(sampler, config);
+  const list = Array.isArray(samplers) ? samplers : [samplers as Sampler];
+  const metrics = edgeMetrics(list);
+  const models = servedModels(list.map((s) => timedSampler(s, metrics.forward)), config);
+  const main = models[0];
   const app = new Hono();
   const allowed = allowedMethods(app);
   app.use(requestId());
@@ -123,21 +124,25 @@ export function createApp(
       trustProxyHops: config.trustProxyHops,
     }),
   ));
-  app.use(readBody(facts.maxBodyBytes, config.bodyTimeoutMs));
+  // The largest valid body of any served model.
+  const maxBodyBytes = Math.max(...models.map((m) => m.facts.maxBodyBytes));
+  app.use(readBody(maxBodyBytes, config.bodyTimeoutMs));
   app.use(timeout(config.timeoutMs, () => timedOut(config.timeoutMs)));
   // The sample routes set their own ETags (none for random seeds; cache.ts).
   app.use(ROUTES.model, etag());
-  app.use(`${ROUTES.versioned}/*`, async (c, next) => {
-    const hash = c.req.param("hash");
-    if (hash !== facts.hash) throw unknownModel(hash, facts.hash);
-    await next();
-  });
-  app.route(ROUTES.sample, sampleRoutes(sampler, facts, false));
-  app.route(ROUTES.interpolate, interpolateRoutes(sampler, facts, false));
-  app.route(`${ROUTES.versioned}/sample`, sampleRoutes(sampler, facts, true));
-  app.route(`${ROUTES.versioned}/interpolate`, interpolateRoutes(sampler, facts, true));
-  app.route("/", metaRoutes(sampler, facts));
-  app.route("/", openapiRoutes(facts));
+  app.use(ROUTES.models, etag());
+  app.use(ROUTES.versioned, etag());
+  // Which model a request is for: the default on plain routes, else its hash's.
+  app.use(ROUTES.sample, forModel(main));
+  app.use(ROUTES.interpolate, forModel(main));
+  app.use(`${ROUTES.versioned}/*`, byHash(models));
+  app.route(ROUTES.sample, sampleRoutes(false));
+  app.route(ROUTES.interpolate, interpolateRoutes(false));
+  app.route(`${ROUTES.versioned}/sample`, sampleRoutes(true));
+  app.route(`${ROUTES.versioned}/interpolate`, interpolateRoutes(true));
+  app.route("/", modelsRoutes(models));
+  app.route("/", metaRoutes(main.sampler, main.facts));
+  app.route("/", openapiRoutes(models));
   app.route("/", pageRoutes());
   app.route("/", opsRoutes(metrics, ready));
   app.notFound((c) => {

@@ -111,7 +111,16 @@ export function configFromEnv(
   return config;
 }
 
-/** The model folder to serve, from `MODEL_DIR` or the default. */
-export function modelDirFromEnv(): string {
-  return Deno.env.get("MODEL_DIR") || DEFAULT_MODEL_DIR;
+/**
+ * The model folders to serve, from `MODEL_DIR` (one, or several separated
+ * by commas; the first is the default model) or the shipped one.
+ */
+export function modelDirsFromEnv(text = Deno.env.get("MODEL_DIR")): string[] {
+  const dirs = modelDirList(text ?? "");
+  return dirs.length > 0 ? dirs : [DEFAULT_MODEL_DIR];
+}
+
+/** The folders of a comma list, trimmed, empty entries dropped. */
+export function modelDirList(text: string): string[] {
+  return text.split(",").map((dir) => dir.trim()).filter((dir) => dir !== "");
 }

@@ -1,5 +1,5 @@
 /**
- * The API's facts for the served model, computed once at start-up: its hash,
+ * The API's facts for a served model, computed once at start-up: its hash,
  * latent length, classes, formats and limits, the routes (plain and
  * versioned), and the zod schemas built from them. Validation, the responses,
  * the OpenAPI document and the demo page (through `GET /v1/model`) all read
@@ -14,6 +14,7 @@ import {
   largestSampleBody,
   MAX_STEPS,
   type ModelResponse,
+  type ModelSummary,
   postQuerySchema,
   sampleBodySchema,
   sampleQuerySchema,
@@ -27,7 +28,9 @@ export const ROUTES = {
   sample: "/v1/sample",
   interpolate: "/v1/interpolate",
   model: "/v1/model",
-  /** Prefix of one model's routes; its seeded responses are immutable. */
+  /** Every served model. */
+  models: "/v1/models",
+  /** One model's metadata, and the prefix of its routes; its seeded responses are immutable. */
   versioned: "/v1/models/:hash",
   health: "/healthz",
   ready: "/readyz",
@@ -35,7 +38,7 @@ export const ROUTES = {
   openapi: "/openapi.json",
 } as const;
 
-/** Everything the API says or checks about the served model. */
+/** Everything the API says or checks about a served model. */
 export interface ApiFacts extends ApiModelFacts {
   /** The model's SHA-256 (model.json and shards): names it in versioned URLs. */
   hash: string;
@@ -47,8 +50,10 @@ export interface ApiFacts extends ApiModelFacts {
   maxBodyBytes: number;
   /** `/v1/models/{hash}`: the prefix of this model's versioned routes. */
   versionedBase: string;
-  /** `GET /v1/model`'s body. */
+  /** `GET /v1/model`'s body (and `GET /v1/models/{hash}`'s). */
   model: ModelResponse;
+  /** This model's entry in `GET /v1/models`. */
+  summary: ModelSummary;
   /** The request and response schemas, built once for this model. */
   schemas: {
     sampleQuery: ReturnType<typeof sampleQuerySchema>;
@@ -89,6 +94,22 @@ export function apiFacts(sampler: Sampler, config: EdgeConfig): ApiFacts {
         maxSteps: MAX_STEPS,
         sample: `${versionedBase}/sample`,
         interpolate: `${versionedBase}/interpolate`,
+        openapi: `${versionedBase}/openapi.json`,
+      },
+    },
+    summary: {
+      hash,
+      dataset: metadata.training.dataset,
+      kind: metadata.output.kind,
+      sampleShape: [...sampleShape],
+      latentDim: metadata.latent.dim,
+      ...(metadata.classNames ? { classNames: metadata.classNames } : {}),
+      quantization: metadata.quantization,
+      links: {
+        self: versionedBase,
+        sample: `${versionedBase}/sample`,
+        interpolate: `${versionedBase}/interpolate`,
+        openapi: `${versionedBase}/openapi.json`,
       },
     },
     schemas: {

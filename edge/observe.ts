@@ -27,8 +27,8 @@ export interface EdgeMetrics {
   text(): string;
 }
 
-/** Fresh metrics for the app serving `sampler`. */
-export function edgeMetrics(sampler: Sampler): EdgeMetrics {
+/** Fresh metrics for the app serving `samplers`. */
+export function edgeMetrics(samplers: readonly Sampler[]): EdgeMetrics {
   const requests = new Counter(
     "gan_edge_http_requests_total",
     "HTTP requests answered, by method, route and status.",
@@ -41,13 +41,17 @@ export function edgeMetrics(sampler: Sampler): EdgeMetrics {
     "gan_edge_forward_pass_seconds",
     "Time of one generator forward pass (a whole batch).",
   );
-  const info = new Gauge(
-    `gan_edge_model_info{model="${
-      sampler.hash.slice(0, 12)
-    }",backend="${sampler.backend.backend}"}`,
-    "The served model (hash prefix) and backend; always 1.",
-    () => 1,
-  );
+  // One series per served model, under one HELP and TYPE.
+  const info = {
+    text: () =>
+      [
+        "# HELP gan_edge_model_info The served models (hash prefix) and backend; always 1.",
+        "# TYPE gan_edge_model_info gauge",
+        ...samplers.map((s) =>
+          `gan_edge_model_info{model="${s.hash.slice(0, 12)}",backend="${s.backend.backend}"} 1`
+        ),
+      ].join("\n"),
+  };
   const gauges = [
     new Gauge(
       "gan_edge_tensors",

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI 3.1 document of the API for the served model, generated from
+ * The OpenAPI 3.1 document of the API for a served model, generated from
  * the zod schemas that the routes validate with and the response schemas
  * (zod 4's `z.toJSONSchema`, output side: what a query value parses to).
  * Written here: only the summaries and the HTTP facts, statuses and headers,
@@ -9,7 +9,12 @@
  * @module
  */
 import { z } from "zod";
-import { MEDIA_TYPES, ModelResponseSchema, ProblemSchema } from "@gan-edge/shared/api";
+import {
+  MEDIA_TYPES,
+  ModelResponseSchema,
+  ModelsResponseSchema,
+  ProblemSchema,
+} from "@gan-edge/shared/api";
 import { MAX_SEED } from "@gan-edge/shared/prng";
 import { IMMUTABLE, NO_STORE, REVALIDATE, VARY } from "./cache.ts";
 import { type ApiFacts, ROUTES } from "./facts.ts";
@@ -51,8 +56,23 @@ const header = (description: string, schema: Json): Json => ({ description, sche
 /** The versioned prefix as OpenAPI writes a path: `/v1/models/{hash}`. */
 const VERSIONED = ROUTES.versioned.replace(/:(\w+)/g, "{$1}");
 
-/** The OpenAPI document for the model described by `facts`. */
-export function openapiDocument(facts: ApiFacts): Json {
+/** What a document covers besides its model. */
+export interface DocumentScope {
+  /** Whether the model is the default, served by the plain routes too. */
+  plain: boolean;
+  /** Every served model's hash. */
+  hashes: readonly string[];
+}
+
+/**
+ * The OpenAPI document for the model described by `facts`: its versioned
+ * routes, the plain ones when it is the default (`scope.plain`), and the
+ * routes no model changes (listing, health, page).
+ */
+export function openapiDocument(
+  facts: ApiFacts,
+  scope: DocumentScope = { plain: true, hashes: [facts.hash] },
+): Json {
   const { schemas } = facts;
   const registry = z.registry<{ id: string }>();
   registry.add(ProblemSchema, { id: "Problem" });
@@ -60,6 +80,7 @@ export function openapiDocument(facts: ApiFacts): Json {
   registry.add(schemas.sampleResponse, { id: "SampleResponse" });
   registry.add(schemas.interpolateResponse, { id: "InterpolateResponse" });
   registry.add(ModelResponseSchema, { id: "Model" });
+  registry.add(ModelsResponseSchema, { id: "Models" });
   registry.add(HealthSchema, { id: "Health" });
   registry.add(ReadySchema, { id: "Ready" });
   const components = z.toJSONSchema(registry, {
@@ -72,12 +93,21 @@ export function openapiDocument(facts: ApiFacts): Json {
     delete schema.$id;
   }
 
+  /** The path parameter naming this document's model, whose parameters it gives. */
   const hash = {
     name: "hash",
     in: "path",
     required: true,
-    description: "The served model's hash (`hash` of GET /v1/model); any other is a 404.",
-    schema: { ...jsonSchema(ModelResponseSchema.shape.hash), example: facts.hash },
+    description: "This document's model. Each served model's routes take its own parameters, " +
+      "documented at /v1/models/{hash}/openapi.json (GET /v1/models lists them); " +
+      "any other hash is a 404.",
+    schema: { type: "string", enum: [facts.hash] },
+  };
+  /** The path parameter naming any served model. */
+  const anyHash = {
+    ...hash,
+    description: "A served model's hash (GET /v1/models lists them); any other is a 404.",
+    schema: { type: "string", enum: [...scope.hashes] },
   };
   const rateLimited = problem("Rate limit reached; see Retry-After.", {
     "Retry-After": header("Seconds until the window resets.", { type: "integer" }),
@@ -210,6 +240,20 @@ export function openapiDocument(facts: ApiFacts): Json {
     },
   });
 
+  /** A GET route of any served model, named by `hash`, with a JSON body of `schema`. */
+  const byHash = (operationId: string, summary: string, schema: Json): Json => ({
+    get: {
+      operationId,
+      summary,
+      parameters: [anyHash],
+      responses: {
+        "200": { description: summary, content: { "application/json": { schema } } },
+        "404": wrongModel,
+        "429": rateLimited,
+      },
+    },
+  });
+
   return {
     openapi: "3.1.0",
     info: {
@@ -220,15 +264,36 @@ export function openapiDocument(facts: ApiFacts): Json {
     servers: [{ url: "/" }],
     security: [],
     paths: {
-      [ROUTES.sample]: { get: sampleGet(false), post: samplePost(false) },
+      ...(scope.plain
+        ? {
+          [ROUTES.sample]: { get: sampleGet(false), post: samplePost(false) },
+          [ROUTES.interpolate]: { get: interpolateGet(false) },
+          [ROUTES.model]: plain(
+            "getModel",
+            "The default model's metadata, hash, formats, limits and versioned routes.",
+            "application/json",
+            ref("Model"),
+          ),
+        }
+        : {}),
       [`${VERSIONED}/sample`]: { get: sampleGet(true), post: samplePost(true) },
-      [ROUTES.interpolate]: { get: interpolateGet(false) },
       [`${VERSIONED}/interpolate`]: { get: interpolateGet(true) },
-      [ROUTES.model]: plain(
-        "getModel",
-        "The model's metadata, hash, formats, limits and versioned routes.",
+      [ROUTES.models]: plain(
+        "getModels",
+        "Every served model (the default first): hash, data set, shapes, classes, " +
+          "quantization and links.",
         "application/json",
+        ref("Models"),
+      ),
+      [VERSIONED]: byHash(
+        "getModelByHash",
+        "One model's metadata, hash, formats, limits and versioned routes.",
         ref("Model"),
+      ),
+      [`${VERSIONED}/openapi.json`]: byHash(
+        "getModelOpenapi",
+        "One model's API description: its versioned routes with its own parameters.",
+        { type: "object" },
       ),
       [ROUTES.health]: plain(
         "getHealth",
@@ -260,9 +325,12 @@ export function openapiDocument(facts: ApiFacts): Json {
         undefined,
         false,
       ),
-      [ROUTES.openapi]: plain("getOpenapi", "This document.", "application/json", {
-        type: "object",
-      }),
+      [ROUTES.openapi]: plain(
+        "getOpenapi",
+        "The default model's API description (every route).",
+        "application/json",
+        { type: "object" },
+      ),
       "/": plain("getPage", "The demo page.", "text/html"),
       "/demo.js": plain("getPageScript", "The demo page's script.", "text/javascript"),
       "/shared/latent_codec.js": plain(

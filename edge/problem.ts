@@ -96,14 +96,15 @@ export function timedOut(ms: number): HTTPException {
 }
 
 /**
- * A 404 for a versioned URL naming a model other than the served one
- * (`served`): its samples cannot be made here any more.
+ * A 404 for a versioned URL naming a model other than the served ones
+ * (`served`): its samples cannot be made here (any more).
  */
-export function unknownModel(hash: string, served: string): ProblemError {
+export function unknownModel(hash: string, served: readonly string[]): ProblemError {
+  const models = served.length === 1 ? `model ${served[0]}` : `models ${served.join(", ")}`;
   return new ProblemError(
     404,
     "Not found",
-    `hash: this server serves model ${served}, not ${hash.slice(0, 64)}; see GET /v1/model`,
+    `hash: this server serves ${models}, not ${hash.slice(0, 64)}; see GET /v1/models`,
     "hash",
   );
 }

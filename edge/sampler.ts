@@ -128,6 +128,27 @@ export async function loadSampler(dir: string): Promise<Sampler> {
 }
 
 /**
+ * Loads the artifact of each folder in `dirs`, in order (the first is the
+ * default model). Two folders holding the same model (one hash) are refused,
+ * naming both.
+ */
+export async function loadSamplers(dirs: readonly string[]): Promise<Sampler[]> {
+  const samplers: Sampler[] = [];
+  for (const dir of dirs) {
+    const sampler = await loadSampler(dir);
+    const twin = samplers.findIndex((s) => s.hash === sampler.hash);
+    if (twin >= 0) {
+      throw new ModelLoadError(
+        `${dirs[twin]} and ${dir} hold the same model (${sampler.hash.slice(0, 12)}); ` +
+          "give each model once",
+      );
+    }
+    samplers.push(sampler);
+  }
+  return samplers;
+}
+
+/**
  * Refuses a network whose inputs and output do not match its metadata: one
  * input z [n, dim], or for a conditional model the inputs "z" [n, dim] and
  * "label" [n, 1] in that order; output [n, ...sampleShape].

@@ -1,14 +1,14 @@
 /**
- * `deno task serve [--model DIR] [--port N] [--hostname H]`: serves the edge
- * app on a port and prints the URL and the model it loaded.
+ * `deno task serve [--model DIR[,DIR…]] [--port N] [--hostname H]`: serves
+ * the edge app on a port and prints the URL and the models it loaded.
  *
  * @module
  */
 import { defineCommand, parseFlagsOrExit, usageLine, z } from "@gan-edge/cli";
 import { createApp } from "./app.ts";
-import { configFromEnv, type EdgeConfig, modelDirFromEnv } from "./config.ts";
+import { configFromEnv, type EdgeConfig, modelDirsFromEnv } from "./config.ts";
 import { serveGuarded } from "./guard.ts";
-import { describeSampler, loadSampler, ModelLoadError } from "./sampler.ts";
+import { describeSampler, loadSamplers, ModelLoadError } from "./sampler.ts";
 
 /** `deno task serve`'s flags; unset ones fall back to the environment. */
 export const serveCommand = defineCommand({
@@ -18,9 +18,10 @@ export const serveCommand = defineCommand({
     "RATE_LIMIT, RATE_WINDOW_S, TRUST_PROXY_HOPS, ACCESS_LOG, HEADER_TIMEOUT_MS, " +
     "IDLE_TIMEOUT_MS, MAX_CONNECTIONS.",
   flags: z.object({
-    model: z.string().min(1).optional().meta({
+    model: z.array(z.string().min(1)).min(1).optional().meta({
       value: "DIR",
-      description: "model artifact folder",
+      description: "model artifact folder; several separated by commas, the first the " +
+        "default (each served under /v1/models/{hash}/…)",
       default: "$MODEL_DIR, else edge/models/fashion-mnist",
     }),
     port: z.int().min(0).max(65535).optional().meta({
@@ -55,17 +56,17 @@ if (import.meta.main) {
     console.error(`error: ${(e as Error).message}\n${usageLine(serveCommand)}`);
     Deno.exit(2);
   }
-  const model = flags.model ?? modelDirFromEnv();
-  let sampler;
+  const models = flags.model ?? modelDirsFromEnv();
+  let samplers;
   try {
-    sampler = await loadSampler(model);
+    samplers = await loadSamplers(models);
   } catch (e) {
     if (!(e instanceof ModelLoadError)) throw e;
     console.error(`error: cannot serve: ${e.message}`);
     Deno.exit(1);
   }
   let draining = false;
-  const app = createApp(sampler, config, {
+  const app = createApp(samplers, config, {
     log: config.accessLog ? (line) => console.log(line) : undefined,
     ready: () => !draining,
   });
@@ -81,7 +82,8 @@ if (import.meta.main) {
     : Deno.serve({ hostname: flags.hostname, port, onListen() {} }, app.fetch);
   const { hostname, port: bound } = "guard" in server ? server.guard.addr : server.addr;
   console.log(
-    `gan-edge: serving ${model} ${describeSampler(sampler)}\n` +
+    samplers.map((sampler, i) => `gan-edge: serving ${models[i]} ${describeSampler(sampler)}\n`)
+      .join("") +
       `Listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${bound}/`,
   );
   // SIGTERM (an orchestrator stopping us): /readyz turns 503, no new

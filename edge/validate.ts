@@ -1,19 +1,28 @@
 /**
  * Validation middleware: checks a route's query or JSON body against a
- * shared zod schema before the handler runs, so a handler only ever sees
- * valid input. Every failure becomes a 4xx problem naming the parameter.
+ * shared zod schema, the one of the model the request is for, before the
+ * handler runs, so a handler only ever sees valid input. Every failure
+ * becomes a 4xx problem naming the parameter.
  *
  * @module
  */
 import { createMiddleware } from "hono/factory";
 import { validator } from "hono/validator";
 import type { z } from "zod";
+import type { ApiFacts } from "./facts.ts";
+import { modelOf } from "./models.ts";
 import { badParam, notJson } from "./problem.ts";
 
-/** Query validator for `schema`; duplicates and unknown names are errors. */
-export function validQuery<S extends z.ZodObject>(schema: S) {
-  const allowed = Object.keys(schema.shape);
-  return validator("query", (query): z.output<S> => {
+/** The schemas of a served model. */
+type Schemas = ApiFacts["schemas"];
+
+/**
+ * Query validator for the schema `pick` takes from the schemas of the model
+ * the request is for ({@link modelOf}); duplicates and unknown names are errors.
+ */
+export function validQuery<S extends z.ZodObject>(pick: (schemas: Schemas) => S) {
+  return validator("query", (query, c): z.output<S> => {
+    const schema = pick(modelOf(c).facts.schemas);
     for (const [name, value] of Object.entries(query)) {
       if (Array.isArray(value) && value.length > 1) {
         throw badParam(name, "given more than once");
@@ -27,7 +36,7 @@ export function validQuery<S extends z.ZodObject>(schema: S) {
       throw badParam(
         issue.keys[0].slice(0, 40),
         `unknown parameter${issue.keys.length > 1 ? "s" : ""} ${names}; allowed: ${
-          allowed.join(", ")
+          Object.keys(schema.shape).join(", ")
         }`,
       );
     }
@@ -53,12 +62,13 @@ export const jsonBody = createMiddleware(async (c, next) => {
 });
 
 /**
- * JSON body validator for `schema` (put {@link jsonBody} before it). The
- * problem names the top-level field; its detail gives the full path, as
- * in `z: z.3: expected an array of 8 numbers`.
+ * JSON body validator for the schema `pick` takes from the request's model
+ * (put {@link jsonBody} before it). The problem names the top-level field;
+ * its detail gives the full path, as in `z: z.3: expected an array of 8 numbers`.
  */
-export function validJson<S extends z.ZodType>(schema: S) {
-  return validator("json", (body): z.output<S> => {
+export function validJson<S extends z.ZodType>(pick: (schemas: Schemas) => S) {
+  return validator("json", (body, c): z.output<S> => {
+    const schema = pick(modelOf(c).facts.schemas);
     const result = schema.safeParse(body);
     if (result.success) return result.data;
     const issue = result.error.issues[0];

@@ -16,7 +16,7 @@
  */
 import { z } from "zod";
 import { MAX_SEED } from "./prng.ts";
-import { GanMetadataSchema } from "./schema.ts";
+import { GanMetadataSchema, QuantizationSchema } from "./schema.ts";
 
 /** Default (and safe) largest `n` a sample request may ask for. */
 export const MAX_SAMPLES = 64;
@@ -601,9 +601,12 @@ export type Problem = z.output<typeof ProblemSchema>;
  * serves for it: formats, limits and the versioned routes, whose seeded
  * responses are immutable (the hash names the model in their path).
  */
+/** A model's hash: names it in versioned URLs. */
+const HashSchema = z.string().regex(/^[0-9a-f]{64}$/)
+  .describe("SHA-256 over model.json and its shards: names the model in versioned URLs.");
+
 export const ModelResponseSchema = GanMetadataSchema.extend({
-  hash: z.string().regex(/^[0-9a-f]{64}$/)
-    .describe("SHA-256 over model.json and its shards: names the model in versioned URLs."),
+  hash: HashSchema,
   api: z.object({
     formats: z.array(z.enum(FORMATS)).describe("Formats this model is rendered in."),
     maxN: z.int().positive().describe("Largest n of a sample request (and rows of a POST)."),
@@ -611,6 +614,34 @@ export const ModelResponseSchema = GanMetadataSchema.extend({
     sample: z.string().describe("This model's sample route: /v1/models/{hash}/sample."),
     interpolate: z.string()
       .describe("This model's interpolation route: /v1/models/{hash}/interpolate."),
+    openapi: z.string()
+      .describe("This model's API description: /v1/models/{hash}/openapi.json."),
   }).strict(),
 }).strict();
 export type ModelResponse = z.output<typeof ModelResponseSchema>;
+
+/** One served model, as `GET /v1/models` lists it. */
+export const ModelSummarySchema = z.object({
+  hash: HashSchema,
+  dataset: z.string().describe("The training data set."),
+  kind: z.enum(["image", "points"]).describe("What a sample is."),
+  sampleShape: z.array(z.int().positive()).describe("Shape of one sample."),
+  latentDim: z.int().positive().describe("Length of a latent vector z."),
+  classNames: z.array(z.string()).optional()
+    .describe("Class names of a conditional model (index = position)."),
+  quantization: QuantizationSchema,
+  links: z.object({
+    self: z.string().describe("The model's metadata: /v1/models/{hash}."),
+    sample: z.string().describe("/v1/models/{hash}/sample"),
+    interpolate: z.string().describe("/v1/models/{hash}/interpolate"),
+    openapi: z.string().describe("/v1/models/{hash}/openapi.json"),
+  }).strict(),
+}).strict();
+export type ModelSummary = z.output<typeof ModelSummarySchema>;
+
+/** `GET /v1/models`: every model this server serves. */
+export const ModelsResponseSchema = z.object({
+  default: HashSchema.describe("The model the plain routes (/v1/sample, …) serve."),
+  models: z.array(ModelSummarySchema).describe("The served models, the default first."),
+}).strict();
+export type ModelsResponse = z.output<typeof ModelsResponseSchema>;

@@ -9,23 +9,23 @@
 import { Hono } from "hono";
 import { latents } from "@gan-edge/shared/prng";
 import { DEFAULT_STEPS } from "@gan-edge/shared/api";
-import type { Sampler } from "../sampler.ts";
-import type { ApiFacts } from "../facts.ts";
+import { type ModelEnv, modelOf } from "../models.ts";
 import { cacheKey, notModified, setCaching } from "../cache.ts";
 import { slerp, truncate } from "../latent.ts";
 import { rendering, renderingParams, respond } from "../respond.ts";
 import { validQuery } from "../validate.ts";
 
 /**
- * The interpolation route for the model of `facts`, run by `sampler`;
+ * The interpolation route for the model each request is for (models.ts);
  * `versioned` when mounted under `/v1/models/{hash}`.
  */
-export function interpolateRoutes(sampler: Sampler, facts: ApiFacts, versioned: boolean) {
-  const { dim, distribution } = sampler.metadata.latent;
-  return new Hono().get(
+export function interpolateRoutes(versioned: boolean) {
+  return new Hono<ModelEnv>().get(
     "/",
-    validQuery(facts.schemas.interpolateQuery),
+    validQuery((s) => s.interpolateQuery),
     async (c) => {
+      const { sampler, facts } = modelOf(c);
+      const { dim, distribution } = sampler.metadata.latent;
       const q = c.req.valid("query");
       const how = rendering(c, q, facts);
       const steps = q.steps ?? DEFAULT_STEPS;

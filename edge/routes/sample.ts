@@ -12,7 +12,7 @@ import { Hono } from "hono";
 import { latents, MAX_SEED } from "@gan-edge/shared/prng";
 import { encodeLatent, scaleProblem } from "@gan-edge/shared/api";
 import type { Sampler } from "../sampler.ts";
-import type { ApiFacts } from "../facts.ts";
+import { type ModelEnv, modelOf } from "../models.ts";
 import { cacheKey, NO_STORE, notModified, setCaching, VARY } from "../cache.ts";
 import { truncate } from "../latent.ts";
 import { badParam } from "../problem.ts";
@@ -35,13 +35,14 @@ export function classLabels(
 }
 
 /**
- * The sample routes for the model of `facts`, run by `sampler`; `versioned`
- * when mounted under `/v1/models/{hash}`.
+ * The sample routes for the model each request is for (models.ts);
+ * `versioned` when mounted under `/v1/models/{hash}`.
  */
-export function sampleRoutes(sampler: Sampler, facts: ApiFacts, versioned: boolean) {
-  const { dim, distribution } = sampler.metadata.latent;
-  return new Hono()
-    .get("/", validQuery(facts.schemas.sampleQuery), async (c) => {
+export function sampleRoutes(versioned: boolean) {
+  return new Hono<ModelEnv>()
+    .get("/", validQuery((s) => s.sampleQuery), async (c) => {
+      const { sampler, facts } = modelOf(c);
+      const { dim, distribution } = sampler.metadata.latent;
       const q = c.req.valid("query");
       const how = rendering(c, q, facts);
       const random = q.seed === undefined && q.z === undefined;
@@ -64,9 +65,10 @@ export function sampleRoutes(sampler: Sampler, facts: ApiFacts, versioned: boole
     .post(
       "/",
       jsonBody,
-      validQuery(facts.schemas.postQuery),
-      validJson(facts.schemas.sampleBody),
+      validQuery((s) => s.postQuery),
+      validJson((s) => s.sampleBody),
       async (c) => {
+        const { sampler, facts } = modelOf(c);
         const q = c.req.valid("query");
         const body = c.req.valid("json");
         const how = rendering(c, q, facts);

@@ -86,6 +86,7 @@ Deno.test("GET /v1/model and /healthz report the model and the wasm backend", as
     maxSteps: 64,
     sample: `/v1/models/${model.hash}/sample`,
     interpolate: `/v1/models/${model.hash}/interpolate`,
+    openapi: `/v1/models/${model.hash}/openapi.json`,
   });
   const health = await (await app.request("/healthz")).json();
   assert.equal(health.backend, "wasm");

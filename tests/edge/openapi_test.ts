@@ -10,7 +10,7 @@ import { createApp } from "@gan-edge/edge/app";
 import { DEFAULT_CONFIG } from "@gan-edge/edge/config";
 import { apiFacts } from "@gan-edge/edge/facts";
 import { loadSampler } from "@gan-edge/edge/sampler";
-import { ModelResponseSchema, ProblemSchema } from "@gan-edge/shared/api";
+import { ModelResponseSchema, ModelsResponseSchema, ProblemSchema } from "@gan-edge/shared/api";
 import { SHIPPED_RING8 } from "../helpers/fixtures.ts";
 import { conditionalFixture } from "./fixtures.ts";
 
@@ -22,9 +22,16 @@ const app = createApp(sampler);
 const facts = apiFacts(sampler, DEFAULT_CONFIG);
 const doc: Json = await (await app.request("/openapi.json")).json();
 const conditionalDir = await conditionalFixture();
-const conditional = createApp(await loadSampler(conditionalDir));
+const conditionalSampler = await loadSampler(conditionalDir);
+const conditional = createApp(conditionalSampler);
 await Deno.remove(conditionalDir, { recursive: true });
 const conditionalDoc: Json = await (await conditional.request("/openapi.json")).json();
+// Two models from one server: ring8 the default, the conditional one by its hash.
+const both = createApp([sampler, conditionalSampler]);
+const bothDoc: Json = await (await both.request("/openapi.json")).json();
+const secondDoc: Json = await (
+  await both.request(`/v1/models/${conditionalSampler.hash}/openapi.json`)
+).json();
 
 /** A Hono path as OpenAPI writes it: `/v1/models/:hash/sample` → `/v1/models/{hash}/sample`. */
 const openapiPath = (path: string) => path.replace(/\/$/, "").replace(/:(\w+)/g, "{$1}") || "/";
@@ -38,6 +45,34 @@ Deno.test("every mounted route (method and path) is in the OpenAPI paths, and no
   );
   assert.deepEqual(described.sort(), [...new Set(mounted)].sort());
   assert.ok(mounted.includes("GET /v1/models/{hash}/sample"));
+  // Serving several models mounts no other route.
+  assert.deepEqual(Object.keys(bothDoc.paths).sort(), Object.keys(doc.paths).sort());
+});
+
+Deno.test("each model's own document gives its versioned routes with its parameters, no plain ones", () => {
+  const paths = Object.keys(secondDoc.paths);
+  for (const plain of ["/v1/sample", "/v1/interpolate", "/v1/model"]) {
+    assert.ok(!paths.includes(plain), plain);
+  }
+  for (const path of ["/v1/models/{hash}/sample", "/v1/models", "/v1/models/{hash}"]) {
+    assert.ok(paths.includes(path), path);
+  }
+  const params = (document: Json) =>
+    Object.fromEntries(
+      document.paths["/v1/models/{hash}/sample"].get.parameters.map((p: Json) => [p.name, p]),
+    );
+  // The conditional model's class names, and its hash, not the default's.
+  assert.deepEqual(params(secondDoc).class.schema.anyOf[1].examples, [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+  ]);
+  assert.deepEqual(params(secondDoc).hash.schema.enum, [conditionalSampler.hash]);
+  assert.deepEqual(params(bothDoc).hash.schema.enum, [sampler.hash]);
+  assert.match(params(bothDoc).class.description, /^Refused: this model is not conditional/);
+  // A route of any served model takes any served hash.
+  const anyHash = bothDoc.paths["/v1/models/{hash}"].get.parameters[0];
+  assert.deepEqual(anyHash.schema.enum, [sampler.hash, conditionalSampler.hash]);
 });
 
 Deno.test("each route's parameters are exactly its schema's keys, typed as they parse", () => {
@@ -100,7 +135,8 @@ Deno.test("each route's parameters are exactly its schema's keys, typed as they 
     { type: "string", examples: ["T-shirt/top", "Trouser", "Pullover"] },
   ]);
   const hash = doc.paths["/v1/models/{hash}/sample"].get.parameters[0];
-  assert.deepEqual([hash.in, hash.schema.example], ["path", sampler.hash]);
+  // The document's parameters are its model's: the versioned routes it describes take its hash.
+  assert.deepEqual([hash.in, hash.schema], ["path", { type: "string", enum: [sampler.hash] }]);
 });
 
 Deno.test("no parameter, property or item is documented as an empty (any-value) schema", () => {
@@ -116,15 +152,21 @@ Deno.test("no parameter, property or item is documented as an empty (any-value) 
       walk(value, at);
     }
   };
-  walk(doc, "#");
-  walk(conditionalDoc, "#");
+  for (const document of [doc, conditionalDoc, bothDoc, secondDoc]) walk(document, "#");
   assert.deepEqual(empty, []);
 });
 
 Deno.test("Redocly's recommended rules (structure included) find nothing but the health routes' missing 4xx", async () => {
   // The project names no license, so the license rule is off.
   const config = await createConfig({ extends: ["recommended"], rules: { "info-license": "off" } });
-  for (const [name, document] of [["ring8", doc], ["conditional", conditionalDoc]] as const) {
+  for (
+    const [name, document] of [
+      ["ring8", doc],
+      ["conditional", conditionalDoc],
+      ["two models' default", bothDoc],
+      ["two models' second", secondDoc],
+    ] as const
+  ) {
     const problems = await lintFromString({
       source: JSON.stringify(document),
       absoluteRef: `${name}/openapi.json`,
@@ -162,6 +204,11 @@ Deno.test("JSON bodies fit the schemas the document gives them", async () => {
   facts.schemas.interpolateResponse.parse(strip);
   const [, model] = await json("/v1/model");
   ModelResponseSchema.parse(model);
+  const [, models] = await json("/v1/models");
+  ModelsResponseSchema.parse(models);
+  assert.deepEqual(doc.paths["/v1/models"].get.responses["200"].content["application/json"], {
+    schema: { $ref: "#/components/schemas/Models" },
+  });
   const [status, problem] = await json("/v1/sample?seed=x");
   assert.equal(status, 400);
   ProblemSchema.parse(problem);

@@ -25,3 +25,12 @@ Deno.test("serve's flags: unset ones stay unset for the environment to fill", ()
     /--port: expected an integer ≥ 0 and ≤ 65535, got "65536"/,
   );
 });
+
+Deno.test("--model takes several folders separated by commas, the first the default", () => {
+  const parsed = parseFlags(serveCommand, [
+    "--model",
+    "edge/models/ring8,edge/models/fashion-mnist",
+  ]);
+  assert.ok(!parsed.help);
+  assert.deepEqual(parsed.flags.model, ["edge/models/ring8", "edge/models/fashion-mnist"]);
+});
