@@ -82,7 +82,7 @@ async function train(flags: TrainFlags, given: ReadonlySet<keyof TrainFlags>): P
 
   // Models: G, D and their optimisers on the chosen backend, restored when resuming.
   const spec = specFor(config, data);
-  const backend: BackendChoice = await selectBackend(config.backend, spec);
+  const backend: BackendChoice = await selectBackend(config.backend, spec, config["batch-size"]);
   console.log(`backend: ${backend.name} (${backend.reason})`);
   using state = new GanState(config, spec);
   if (checkpoint) {

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
-import { napiLayoutHint, selectBackend } from "../../trainer/backend.ts";
+import * as tf from "@tensorflow/tfjs";
+import type { ArchitectureSpec } from "../../trainer/architectures.ts";
+import {
+  fasterBackend,
+  napiLayoutHint,
+  selectBackend,
+  timedChoice,
+} from "../../trainer/backend.ts";
+import { stepMilliseconds } from "../../trainer/step_probe.ts";
 
 Deno.test("tfjs-node under Deno: libtensorflow in napi-v10 but the addon in napi-v8 gets the fix", async () => {
   const dir = await Deno.makeTempDir();
@@ -27,17 +35,61 @@ Deno.test("--backend tensorflow without its native binding stops with how to ins
   });
 });
 
-Deno.test("auto picks WASM-SIMD (with training kernels) and says why", async () => {
-  const dense = await selectBackend("auto");
-  assert.equal(dense.name, "wasm");
-  assert.match(dense.reason, /WASM-SIMD/);
-  const conv = await selectBackend("auto", {
-    id: "dcgan",
-    latentDim: 8,
-    output: { kind: "image", height: 28, width: 28, channels: 1, range: [-1, 1] },
-    width: 4,
-    dropout: 0,
+Deno.test("auto without a model, or without a hardware GPU, picks WASM-SIMD and says why", async () => {
+  const plain = await selectBackend("auto");
+  assert.equal(plain.name, "wasm");
+  assert.match(plain.reason, /WASM-SIMD/);
+  const adapter = await navigator.gpu?.requestAdapter();
+  if (adapter && !adapter.info.isFallbackAdapter) return; // a GPU machine: measured, below
+  const conv = await selectBackend("auto", TINY_DCGAN, 4);
+  assert.equal(conv.name, "wasm");
+  assert.match(
+    conv.reason,
+    adapter ? /^auto: no hardware GPU \(WebGPU has only the software adapter .+\)/ : /no adapter/,
+  );
+});
+
+const TINY_DCGAN: ArchitectureSpec = {
+  id: "dcgan",
+  latentDim: 8,
+  output: { kind: "image", height: 28, width: 28, channels: 1, range: [-1, 1] },
+  width: 4,
+  dropout: 0,
+  numClasses: 3,
+};
+
+Deno.test("auto with a hardware GPU takes the backend whose measured step is faster", () => {
+  const faster = fasterBackend({ webgpu: 924.5, wasm: 1415.2 }, "NVIDIA H200", 64);
+  assert.deepEqual(faster, {
+    name: "webgpu",
+    reason: "auto: webgpu is faster here (webgpu on NVIDIA H200 925 ms, wasm 1415 ms " +
+      "per D+G step at batch 64, measured now)",
   });
-  assert.match(conv.name, /^(wasm|webgpu)$/);
-  assert.match(conv.reason, /^auto: /);
+  const slower = fasterBackend({ webgpu: 9.25, wasm: 3.5 }, "a GPU", 256);
+  assert.equal(slower.name, "wasm");
+  assert.match(slower.reason, /^auto: wasm is faster here \(webgpu on a GPU 9\.3 ms, wasm 3\.5 ms/);
+  // A tie keeps wasm: the GPU must win to be chosen.
+  assert.equal(fasterBackend({ webgpu: 5, wasm: 5 }, "a GPU", 64).name, "wasm");
+});
+
+Deno.test("stepMilliseconds times the trainer's D+G step and frees what it makes", async () => {
+  await selectBackend("wasm");
+  const before = tf.memory().numTensors;
+  const ms = await stepMilliseconds(TINY_DCGAN, 4, { warmup: 1, runs: 1 });
+  assert.ok(Number.isFinite(ms) && ms > 0, `${ms}`);
+  assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test({
+  name: "auto's measured choice times both backends and leaves the faster active",
+  ignore: !(await navigator.gpu?.requestAdapter()),
+  async fn() {
+    // Any adapter will do to exercise the path (here the software one, passed as the GPU).
+    const choice = await timedChoice(TINY_DCGAN, 4, "the test adapter");
+    assert.equal(tf.getBackend(), choice.name);
+    assert.match(
+      choice.reason,
+      /^auto: (webgpu|wasm) is faster here \(webgpu on the test adapter [\d.]+ ms, wasm [\d.]+ ms per D\+G step at batch 4, measured now\)$/,
+    );
+  },
 });
