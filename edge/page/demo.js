@@ -31,10 +31,41 @@ async function getJson(url) {
   return body;
 }
 
-function renderEditor() {
-  $("editor").src = `${state.api.sample}?${
-    query({ z: encodeLatent(state.z), format: state.format })
-  }`;
+let inflight = null;
+let timer = 0;
+const DEBOUNCE_MS = 100;
+
+/** Fetches the editor's picture for the current z, aborting any stale request. */
+async function fetchEditor() {
+  clearTimeout(timer);
+  const code = encodeLatent(state.z);
+  $("editor").dataset.want = code;
+  inflight?.abort();
+  const controller = new AbortController();
+  inflight = controller;
+  try {
+    const res = await fetch(`${state.api.sample}?${query({ z: code, format: state.format })}`, {
+      signal: controller.signal,
+    });
+    if (!res.ok) throw new Error((await res.json()).detail ?? res.statusText);
+    const url = URL.createObjectURL(await res.blob());
+    const img = $("editor");
+    img.onload = () => {
+      URL.revokeObjectURL(url);
+      img.dataset.shown = code;
+    };
+    img.src = url;
+  } catch (e) {
+    if (e.name !== "AbortError") report(e.message);
+  }
+}
+
+/** Debounced while the slider moves; immediate on release. */
+function renderEditor(now = false) {
+  clearTimeout(timer);
+  $("editor").dataset.want = encodeLatent(state.z);
+  if (now) fetchEditor();
+  else timer = setTimeout(fetchEditor, DEBOUNCE_MS);
 }
 
 async function refresh() {
@@ -53,7 +84,7 @@ async function refresh() {
       input.value = String(state.z[i]);
       input.nextElementSibling.textContent = state.z[i].toFixed(2);
     });
-    renderEditor();
+    renderEditor(true);
   } catch (e) {
     report(e.message);
   }
@@ -72,6 +103,7 @@ function buildSliders(dim) {
       value.textContent = state.z[i].toFixed(2);
       renderEditor();
     });
+    input.addEventListener("change", () => renderEditor(true));
     label.append(input, value);
     $("sliders").append(label);
   }
