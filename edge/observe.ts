@@ -72,10 +72,11 @@ export function edgeMetrics(samplers: readonly Sampler[]): EdgeMetrics {
 /** `sampler` with each forward pass timed into `forward`. */
 export function timedSampler(sampler: Sampler, forward: Histogram): Sampler {
   // Named, not spread: a sampler's fields may be inherited (tests wrap one).
-  const { metadata, hash, backend, sampleShape, classNames } = sampler;
+  const { metadata, hash, files, backend, sampleShape, classNames } = sampler;
   return {
     metadata,
     hash,
+    files,
     backend,
     sampleShape,
     ...(classNames ? { classNames } : {}),

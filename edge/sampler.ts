@@ -6,18 +6,23 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
-import { decodeArtifact } from "@gan-edge/shared/artifact";
+import { type ArtifactFiles, decodeArtifact } from "@gan-edge/shared/artifact";
 import type { GanMetadata } from "@gan-edge/shared/schema";
 import { sampleShape } from "@gan-edge/shared/shapes";
 import { type BackendInfo, initWasm } from "./backend.ts";
 import { type CompiledModel, compileModel } from "./inference.ts";
+import { forward } from "./generate.ts";
 
 /** A loaded generator. */
 export interface Sampler {
   metadata: GanMetadata;
   /** SHA-256 over model.json and shards: part of every ETag. */
   hash: string;
+  /**
+   * The artifact's files as read and checked (model.json and its shards),
+   * for the demo page, which runs the same generator in the browser.
+   */
+  files: ArtifactFiles;
   backend: BackendInfo;
   /** Shape of one sample. */
   sampleShape: number[];
@@ -45,9 +50,12 @@ export async function loadSampler(dir: string): Promise<Sampler> {
   // The wasm backend starts while the artifact is read and checked.
   const starting = initWasm();
   starting.catch(() => {}); // awaited below; an artifact error may come first
+  const files: ArtifactFiles = new Map();
   const read = async (name: string) => {
     try {
-      return await Deno.readFile(`${dir}/${name}`);
+      const bytes = await Deno.readFile(`${dir}/${name}`);
+      files.set(name, bytes);
+      return bytes;
     } catch (e) {
       throw new ModelLoadError(
         `${dir}/${name}: cannot read (${(e as Error).message})`,
@@ -80,31 +88,11 @@ export async function loadSampler(dir: string): Promise<Sampler> {
     throw e;
   }
   const classes = metadata.classNames?.length ?? 0;
+  const run = forward(net, dim, classes);
   // async so that a bad call rejects rather than throws; the work is synchronous.
   // deno-lint-ignore require-await
-  const generate = async (
-    z: Float32Array,
-    n: number,
-    labels?: ArrayLike<number>,
-  ) => {
-    if (classes > 0 && labels?.length !== n) {
-      throw new RangeError(`generate: expected ${n} class labels`);
-    }
-    const out = tf.tidy(() => {
-      const zT = tf.tensor2d(z, [n, dim]);
-      // Class indices go in as int32: the embedding needs no cast.
-      return net.run(
-        classes > 0 ? [zT, tf.tensor2d(Int32Array.from(labels!), [n, 1], "int32")] : [zT],
-      );
-    });
-    try {
-      // On wasm the tensor already sits in memory: a synchronous copy spares
-      // data()'s chain of promises (~2 % of a batch-1 call).
-      return out.dataSync() as Float32Array;
-    } finally {
-      out.dispose();
-    }
-  };
+  const generate = async (z: Float32Array, n: number, labels?: ArrayLike<number>) =>
+    run(z, n, labels);
   // Warm-up: compile the kernels once, before the first request. The
   // artifact's weights are finite (decodeArtifact checks), but they may still
   // overflow on the way to the output: such a model would serve nulls.
@@ -120,6 +108,7 @@ export async function loadSampler(dir: string): Promise<Sampler> {
   return {
     metadata,
     hash: decoded.hash,
+    files,
     backend,
     sampleShape: shape,
     ...(metadata.classNames ? { classNames: metadata.classNames } : {}),

@@ -16,6 +16,7 @@
  */
 import { z } from "zod";
 import { MAX_SEED } from "./prng.ts";
+import { decodeLatent, LATENT_BOUND } from "./latent_codec.js";
 import { GanMetadataSchema, QuantizationSchema } from "./schema.ts";
 
 /** Default (and safe) largest `n` a sample request may ask for. */
@@ -24,8 +25,6 @@ export const MAX_SAMPLES = 64;
 export const MAX_STEPS = 64;
 /** Frames of an interpolation when `steps` is absent. */
 export const DEFAULT_STEPS = 8;
-/** Largest |value| accepted in a user latent: normal draws stay within ±7. */
-export const LATENT_BOUND = 1000;
 /** Largest accepted truncation threshold. */
 export const MAX_TRUNCATION = 100;
 
@@ -442,70 +441,8 @@ export function largestSampleBody(facts: ApiModelFacts): number {
 }
 export type SampleBody = z.output<ReturnType<typeof sampleBodySchema>>;
 
-/**
- * Reads a user latent of length `dim`: a comma list of decimal numbers
- * (`0.5,-1,2e-3`), or base64url (padding optional) of `dim` little-endian
- * float32 values. A value without a comma is a list only when `dim` is 1 and
- * it reads as a number. Returns the latent, or a message saying what is wrong.
- *
- * @example
- * ```ts
- * import { decodeLatent, encodeLatent } from "@gan-edge/shared/api";
- * const z = new Float32Array([0.5, -1]);
- * const back = decodeLatent(encodeLatent(z), 2) as Float32Array;
- * if (back[1] !== -1) throw new Error("round trip");
- * ```
- */
-export function decodeLatent(text: string, dim: number): Float32Array | string {
-  const isList = text.includes(",") || (dim === 1 && NUMBER.test(text));
-  const values = isList ? decodeList(text, dim) : decodeBase64url(text, dim);
-  if (typeof values === "string") return values;
-  for (let i = 0; i < dim; i++) {
-    if (!Number.isFinite(values[i])) {
-      return `entry ${i} is not a finite number`;
-    }
-    if (Math.abs(values[i]) > LATENT_BOUND) {
-      return `entry ${i} is out of range (|value| ≤ ${LATENT_BOUND})`;
-    }
-  }
-  return values;
-}
-
-const NUMBER = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
-
-function decodeList(text: string, dim: number): Float32Array | string {
-  const parts = text.split(",");
-  if (parts.length !== dim) {
-    return `expected ${dim} comma-separated numbers, got ${parts.length}`;
-  }
-  const out = new Float32Array(dim);
-  for (let i = 0; i < dim; i++) {
-    const part = parts[i].trim();
-    if (!NUMBER.test(part)) {
-      return `entry ${i} ("${clip(part)}") is not a decimal number`;
-    }
-    out[i] = Number(part);
-  }
-  return out;
-}
-
-function decodeBase64url(text: string, dim: number): Float32Array | string {
-  const chars = Math.ceil(dim * 4 * 4 / 3);
-  const expected =
-    `expected ${dim} comma-separated numbers or base64url of ${dim} little-endian float32 (${chars} characters)`;
-  const body = text.replace(/=+$/, "");
-  if (!/^[A-Za-z0-9_-]*$/.test(body) || body.length !== chars) return expected;
-  const binary = atob(
-    body.replaceAll("-", "+").replaceAll("_", "/").padEnd(
-      Math.ceil(chars / 4) * 4,
-      "=",
-    ),
-  );
-  const view = new DataView(new ArrayBuffer(dim * 4));
-  for (let i = 0; i < dim * 4; i++) view.setUint8(i, binary.charCodeAt(i));
-  return Float32Array.from({ length: dim }, (_, i) => view.getFloat32(i * 4, true));
-}
-
+// One implementation for the API and the demo page, which imports it as-is.
+export { decodeLatent, LATENT_BOUND };
 export { encodeLatent } from "./latent_codec.js";
 
 /** Nested arrays of numbers of exactly `shape` (a number for `[]`). */
