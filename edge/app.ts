@@ -34,7 +34,7 @@ import { metaRoutes } from "./routes/meta.ts";
 import { HEALTH_ROUTES, opsRoutes } from "./routes/ops.ts";
 import { modelsRoutes } from "./routes/models.ts";
 import { openapiRoutes } from "./routes/openapi.ts";
-import { pageRoutes } from "./routes/page.ts";
+import { PAGE_SCRIPT_SOURCES, pageRoutes } from "./routes/page.ts";
 import { sampleRoutes } from "./routes/sample.ts";
 
 /**
@@ -106,7 +106,8 @@ export function createApp(
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
       imgSrc: ["'self'", "data:", "blob:"],
-      scriptSrc: ["'self'"],
+      // The demo page's import map and its in-browser generator's wasm.
+      scriptSrc: ["'self'", ...PAGE_SCRIPT_SOURCES],
       styleSrc: ["'self'"],
       objectSrc: ["'none'"],
       baseUri: ["'none'"],
@@ -143,7 +144,7 @@ export function createApp(
   app.route("/", modelsRoutes(models));
   app.route("/", metaRoutes(main.sampler, main.facts));
   app.route("/", openapiRoutes(models));
-  app.route("/", pageRoutes());
+  app.route("/", pageRoutes(models.map((m) => m.sampler)));
   app.route("/", opsRoutes(metrics, ready));
   app.notFound((c) => {
     const methods = allowed(c.req.path);

@@ -19,6 +19,7 @@ import { MAX_SEED } from "@gan-edge/shared/prng";
 import { IMMUTABLE, NO_STORE, REVALIDATE, VARY } from "./cache.ts";
 import { type ApiFacts, ROUTES } from "./facts.ts";
 import { HealthSchema } from "./routes/meta.ts";
+import { pageRouteDocs } from "./routes/page.ts";
 import { ReadySchema } from "./routes/ops.ts";
 
 type Json = Record<string, unknown>;
@@ -55,6 +56,13 @@ const header = (description: string, schema: Json): Json => ({ description, sche
 
 /** The versioned prefix as OpenAPI writes a path: `/v1/models/{hash}`. */
 const VERSIONED = ROUTES.versioned.replace(/:(\w+)/g, "{$1}");
+
+/** `getEdgePageFile` for `/edge/page/{file}`; `getPage` for `/`. */
+function pageOperationId(path: string): string {
+  const words = path.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return "get" + (words.length === 0 ? ["page"] : words)
+    .map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+}
 
 /** What a document covers besides its model. */
 export interface DocumentScope {
@@ -331,14 +339,34 @@ export function openapiDocument(
         "application/json",
         { type: "object" },
       ),
-      "/": plain("getPage", "The demo page.", "text/html"),
-      "/demo.js": plain("getPageScript", "The demo page's script.", "text/javascript"),
-      "/shared/latent_codec.js": plain(
-        "getLatentCodec",
-        "The encoder of the `z` parameter (base64url of float32), which the demo page imports.",
-        "text/javascript",
+      ...Object.fromEntries(
+        pageRouteDocs(scope.hashes, ["model.json", ...facts.model.shards.map((s) => s.path)]).map((
+          doc,
+        ) => [doc.path, {
+          get: {
+            operationId: pageOperationId(doc.path),
+            summary: doc.summary,
+            ...(Object.keys(doc.params).length > 0
+              ? {
+                parameters: Object.entries(doc.params).map(([name, values]) => ({
+                  name,
+                  in: "path",
+                  required: true,
+                  schema: { type: "string", enum: values },
+                })),
+              }
+              : {}),
+            responses: {
+              "200": {
+                description: doc.summary,
+                content: Object.fromEntries(doc.types.map((t) => [t.split(";")[0], {}])),
+              },
+              ...(Object.keys(doc.params).length > 0 ? { "404": problem("No such file.") } : {}),
+              "429": rateLimited,
+            },
+          },
+        }]),
       ),
-      "/demo.css": plain("getPageStyle", "The demo page's style sheet.", "text/css"),
     },
     components: { schemas: components },
   };

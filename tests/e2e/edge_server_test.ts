@@ -195,8 +195,22 @@ Deno.test({
       assert.deepEqual([health.backend, health.simd], ["wasm", true]);
       const body = await getJson(`${server.url}v1/sample?seed=3&n=4`);
       assert.deepEqual(body.shape, [4, 28, 28, 1]); // the shipped Fashion-MNIST model
-      const page = await fetch(server.url);
-      assert.match(await page.text(), /<title>gan-edge demo<\/title>/);
+      const page = await (await fetch(server.url)).text();
+      assert.match(page, /<title>gan-edge demo<\/title>/);
+      // What the page's in-browser generator loads is served under this runtime too.
+      const imports = JSON.parse(page.match(/<script type="importmap">([^<]*)</)![1]).imports;
+      for (
+        const path of [
+          "edge/page/stripped/edge/inference.js",
+          "edge/page/stripped/kernels/inference/mod.js",
+          imports["@tensorflow/tfjs-backend-wasm"].slice(1),
+          `models/${health.model}/model.json`,
+        ]
+      ) {
+        const res = await fetch(`${server.url}${path}`);
+        assert.equal(res.status, 200, path);
+        await res.body?.cancel();
+      }
     } finally {
       await server.stop();
     }

@@ -1,10 +1,13 @@
 /**
  * Measures the demo page in headless Chromium against the real edge (a
  * `deno task serve` process with its default limits, rate limit included):
- * the bytes and requests of a cold start, then for each of `--drags` slider
- * drags (60 pointer moves 16 ms apart, about one second, as a hand drags)
- * the requests the drag caused and the time from pointer release to the
- * editor showing the released latent.
+ * a cold visit (empty cache) and a warm one (the same browser again): the
+ * requests, the bytes on the wire (Chromium's own count; cache hits are 0),
+ * the generator's share of them, and the time to the gallery and to the
+ * latent editor's first picture; then for each of `--drags` slider drags
+ * (60 pointer moves 16 ms apart, about one second, as a hand drags) the
+ * requests the drag caused and the time from pointer release to the editor
+ * showing the released latent (0 when it already showed it).
  *
  * `--rtt MS` adds that round-trip latency to every request (Chromium's
  * network emulation), as a client far from the edge sees it.
@@ -118,8 +121,10 @@ const browser = await chromium.launchPersistentContext(profile, {
 });
 try {
   const page = await browser.newPage();
+  // Bytes on the wire (cache hits count 0), from Chromium's own network events.
+  const cdp = await browser.newCDPSession(page);
+  await cdp.send("Network.enable");
   if (Number(values.rtt) > 0) {
-    const cdp = await browser.newCDPSession(page);
     await cdp.send("Network.emulateNetworkConditions", {
       offline: false,
       latency: Number(values.rtt),
@@ -127,30 +132,66 @@ try {
       uploadThroughput: -1,
     });
   }
+  const urls = new Map<string, string>();
+  const wire: { url: string; bytes: number }[] = [];
+  cdp.on("Network.requestWillBeSent", (e) => urls.set(e.requestId, e.request.url));
+  cdp.on("Network.loadingFinished", (e) => {
+    if (e.encodedDataLength > 0) {
+      wire.push({ url: urls.get(e.requestId) ?? "", bytes: e.encodedDataLength });
+    }
+  });
   const requests: string[] = [];
   const statuses: number[] = [];
-  let bytes = 0;
   page.on("request", (r) => requests.push(r.url()));
-  page.on("requestfinished", async (r) => {
-    const sizes = await r.sizes();
-    bytes += sizes.responseBodySize + sizes.responseHeadersSize;
-    statuses.push((await r.response())?.status() ?? 0);
-  });
-  const t0 = Date.now();
-  await page.goto(server.url, { waitUntil: "networkidle" });
-  await settled(page);
-  const startMs = Date.now() - t0;
-  const start = { requests: requests.length, bytes, ms: startMs };
+  page.on("response", (r) => statuses.push(r.status()));
+  /** The generator's share: tfjs, the edge's modules, the artifact. */
+  const forGenerator = (url: string) =>
+    /^\/(vendor|models|kernels)\/|\.ts$|generator\.js$/.test(new URL(url).pathname);
+  const visit = async () => {
+    requests.length = 0;
+    wire.length = 0;
+    const t0 = Date.now();
+    await page.goto(server.url);
+    await page.waitForFunction(
+      () => {
+        const img = document.getElementById("gallery") as unknown as {
+          complete: boolean;
+          naturalWidth: number;
+        };
+        return img.complete && img.naturalWidth > 0;
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
+    const gallery = Date.now() - t0;
+    await settled(page);
+    const editor = Date.now() - t0;
+    await page.waitForLoadState("networkidle");
+    const sum = (f: (url: string) => boolean) =>
+      wire.filter((w) => f(w.url)).reduce((n, w) => n + w.bytes, 0);
+    return {
+      requests: requests.length,
+      bytes: sum(() => true),
+      generatorBytes: sum(forGenerator),
+      msToGallery: gallery,
+      msToEditor: editor,
+    };
+  };
+  const cold = await visit();
+  const warm = await visit();
   const drags = [];
   for (let i = 0; i < Number(values.drags); i++) {
     drags.push(await drag(page, requests, i, i % 2 === 0));
   }
-  const counts = drags.map((d) => d[0]);
-  const times = drags.map((d) => Math.round(d[1] * 10) / 10);
   console.log(JSON.stringify({
-    start,
-    requestsPerDrag: counts,
-    releaseToPictureMs: times,
+    cold,
+    warm,
+    requestsPerDrag: drags.map((d) => d[0]),
+    releaseToPictureMs: drags.map((d) => Math.round(d[1] * 10) / 10),
+    // The in-browser editor says how long its last picture took; a server-drawn one has no such line.
+    editorStatus: await page.locator("#editor-status").count() > 0
+      ? await page.locator("#editor-status").textContent()
+      : null,
     tooManyRequests: statuses.filter((s) => s === 429).length,
   }));
 } finally {

@@ -219,11 +219,11 @@ Deno.test("a model whose weights or warm-up output are not finite stops loading,
 });
 
 Deno.test("the demo page's script imports the shared latent codec, which is served as JavaScript", async () => {
-  const script = await (await app.request("/demo.js")).text();
+  const script = await (await app.request("/edge/page/demo.js")).text();
   const path = script.match(/from "([^"]*latent_codec\.js)"/)?.[1];
   assert.ok(path, "demo.js imports the codec");
-  // The browser resolves the import against /demo.js.
-  const res = await app.request(new URL(path, "http://x/demo.js").pathname);
+  // The browser resolves the import against /edge/page/demo.js.
+  const res = await app.request(new URL(path, "http://x/edge/page/demo.js").pathname);
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type") ?? "", /^text\/javascript/);
   const served = await res.text();

@@ -245,7 +245,7 @@ Deno.test("no request path reaches the file system", async () => {
     const path of [
       "/../../etc/passwd",
       "/%2e%2e/%2e%2e/etc/passwd",
-      "/demo.js/../../deno.json",
+      "/edge/page/demo.js/../../../deno.json",
       "/page/index.html",
       "/models/ring8/model.json",
       "/edge/models/ring8/model.json",
